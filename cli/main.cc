@@ -1,0 +1,45 @@
+// The `lowp` command: collects the registered subcommands, parses, runs, maps errors to exits.
+#include <cstdio>
+#include <exception>
+#include <vector>
+
+#include "cli/command.h"
+#include "util/error.h"
+
+namespace lowp::cli {
+
+static std::vector<CommandSetup>& registry() {
+  static std::vector<CommandSetup> r;
+  return r;
+}
+
+bool register_command(CommandSetup setup) {
+  registry().push_back(std::move(setup));
+  return true;
+}
+
+int& exit_code() {
+  static int code = 0;
+  return code;
+}
+
+}  // namespace lowp::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"lowp: a bit-exact lab for low-precision training"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "lowp 0.1.0");
+  for (const auto& setup : lowp::cli::registry()) setup(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);  // prints usage errors to stderr with a non-zero code (0 for --help)
+  } catch (const lowp::Error& e) {
+    std::fprintf(stderr, "lowp: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lowp: internal error: %s\n", e.what());
+    return 3;
+  }
+  return lowp::cli::exit_code();
+}
