@@ -50,6 +50,29 @@ uint64_t round_shift(uint64_t sig, int sh, Round mode, bool neg, uint32_t rnd, i
   return trunc;
 }
 
+// microxcaling's "nearest": sign(A) * floor(|A| + 0.5) with the sum rounded to fp32.
+bool mx_quirk(const CastOptions& o) {
+  return o.profile == Profile::microxcaling && o.round == Round::rna;
+}
+
+// floor(fl32(sig / 2^sh + 0.5)): the fp32 sum can round up past a tie (t >= 2^24 keeps 24 bits).
+// `sh` is the true shift: for sh > 25 the value is below 1/4 and the sum stays below 1.
+uint64_t round_half_up_fp32(uint64_t sig, int sh) {
+  if (sh > 25) return 0;
+  uint64_t t = sig + (uint64_t{1} << (sh - 1));
+  if (t >= (uint64_t{1} << 24) && (t & 1)) t += ((t >> 1) & 1) ? 1 : -1;  // RNE of the last bit
+  return t >> sh;
+}
+
+// The code of a zero result: signed, except fnuz (no -0) and the profiles that give +0
+// (microxcaling turns a -0 input into +0 but keeps the sign of a negative value rounded to 0).
+uint32_t zero_code(const ElementFormat& f, const CastOptions& o, uint32_t sign, bool input_zero) {
+  const bool plus = f.specials == Specials::fnuz || o.profile == Profile::te ||
+                    (o.profile == Profile::microxcaling && input_zero) ||
+                    o.profile == Profile::microxcaling_cuda;
+  return plus ? 0 : sign;
+}
+
 // True when `mode` rounds this value's magnitude toward zero (IEEE overflow gives max finite).
 bool toward_zero(Round mode, bool neg) {
   return mode == Round::rtz || (mode == Round::up && neg) || (mode == Round::down && !neg);
@@ -92,8 +115,8 @@ uint32_t encode_e8m0(float x, const CastOptions& o, uint64_t index, uint8_t* fla
   return static_cast<uint32_t>(code);
 }
 
-uint32_t encode_integer(const ElementFormat& f, float x, const CastOptions& o, uint64_t index,
-                        uint8_t* flags) {
+uint32_t encode_integer(const ElementFormat& f, float x, int exp_offset, const CastOptions& o,
+                        uint64_t index, uint8_t* flags) {
   const uint32_t u = f2u(x), a = u & 0x7FFFFFFFu;
   const bool neg = u >> 31;
   const uint32_t mask = (f.bits == 32) ? 0xFFFFFFFFu : ((1u << f.bits) - 1);
@@ -110,7 +133,7 @@ uint32_t encode_integer(const ElementFormat& f, float x, const CastOptions& o, u
     set(flags, kSaturated);
   } else {
     const Normalized n = normalize(a);
-    const int e = n.e + f.frac_bits;  // value * 2^frac_bits = sig * 2^(e - 23)
+    const int e = n.e + exp_offset + f.frac_bits;  // value * 2^frac_bits = sig * 2^(e - 23)
     const bool wrap = o.profile == Profile::ml_dtypes && f.frac_bits == 0;
     const Round mode = wrap ? Round::rtz : o.round;
     uint64_t m;
@@ -121,7 +144,8 @@ uint32_t encode_integer(const ElementFormat& f, float x, const CastOptions& o, u
       m = uint64_t{n.sig} << (e - 23);
     } else {
       const int sh = std::min(23 - e, 25);
-      m = round_shift(n.sig, sh, mode, neg, draw(o, index), o.sr_bits);
+      m = mx_quirk(o) ? round_half_up_fp32(n.sig, 23 - e)
+                      : round_shift(n.sig, sh, mode, neg, draw(o, index), o.sr_bits);
     }
     if (wrap) return static_cast<uint32_t>((neg ? (0 - m) : m)) & mask;  // ml_dtypes: wraps
     if (m == 0) {
@@ -137,8 +161,8 @@ uint32_t encode_integer(const ElementFormat& f, float x, const CastOptions& o, u
   return static_cast<uint32_t>(k) & mask;
 }
 
-uint32_t encode_minifloat(const ElementFormat& f, float x, const CastOptions& o, uint64_t index,
-                          uint8_t* flags) {
+uint32_t encode_minifloat(const ElementFormat& f, float x, int exp_offset, const CastOptions& o,
+                          uint64_t index, uint8_t* flags) {
   const uint32_t u = f2u(x), a = u & 0x7FFFFFFFu;
   const bool neg = (u >> 31) && f.is_signed;
   const uint32_t sign = neg ? f.sign_bit : 0;
@@ -160,13 +184,10 @@ uint32_t encode_minifloat(const ElementFormat& f, float x, const CastOptions& o,
     }
     return fnuz ? f.nan_code : (f.nan_code | sign);  // fn: NaN even when saturating
   }
-  if (a == 0) {
-    const bool keep_sign = !fnuz && o.profile != Profile::te &&
-                           o.profile != Profile::microxcaling_cuda;
-    return keep_sign ? sign : 0;
-  }
+  if (a == 0) return zero_code(f, o, sign, true);
 
-  const Normalized n = normalize(a);
+  Normalized n = normalize(a);
+  n.e += exp_offset;
   const int base = n.e + f.bias - 1;  // biased exponent field minus one
   uint64_t mag;
   if (base > (1 << f.ebits) + 1) {
@@ -174,7 +195,8 @@ uint32_t encode_minifloat(const ElementFormat& f, float x, const CastOptions& o,
   } else {
     const int adj = base < 0 ? -base : 0;
     const int sh = std::min(23 - f.mbits + adj, 25);
-    const uint64_t m = round_shift(n.sig, sh, o.round, neg, draw(o, index), o.sr_bits);
+    const uint64_t m = mx_quirk(o) ? round_half_up_fp32(n.sig, 23 - f.mbits + adj)
+                                   : round_shift(n.sig, sh, o.round, neg, draw(o, index), o.sr_bits);
     mag = m + (static_cast<uint64_t>(base > 0 ? base : 0) << f.mbits);  // carry moves up
   }
   if (mag > f.max_mag) {
@@ -191,9 +213,7 @@ uint32_t encode_minifloat(const ElementFormat& f, float x, const CastOptions& o,
   if (!o.subnormals && mag < (uint64_t{1} << f.mbits)) mag = 0;
   if (mag == 0) {
     set(flags, kFlushed);
-    const bool keep_sign = !fnuz && o.profile != Profile::te &&
-                           o.profile != Profile::microxcaling_cuda;
-    return keep_sign ? sign : 0;
+    return zero_code(f, o, sign, false);
   }
   return static_cast<uint32_t>(mag) | sign;
 }
@@ -265,6 +285,22 @@ ElementFormat make_e8m0() {
   return f;
 }
 
+ElementFormat make_fp32() {
+  ElementFormat f;
+  f.kind = ElemKind::fp32;
+  f.ebits = 8;
+  f.mbits = 23;
+  f.bias = 127;
+  f.specials = Specials::ieee;
+  f.bits = 32;
+  f.sign_bit = 0x80000000u;
+  f.max_mag = 0x7F7FFFFFu;
+  f.inf_code = 0x7F800000u;
+  f.nan_code = 0x7FC00000u;
+  f.has_inf = f.has_nan = true;
+  return f;
+}
+
 ElementFormat make_integer(int bits, bool symmetric, int frac_bits) {
   if (bits < 2 || bits > 16) fail("integer formats have 2 to 16 bits, not " + std::to_string(bits));
   ElementFormat f;
@@ -287,11 +323,21 @@ ElementFormat make_unsigned(ElementFormat f) {
 uint32_t encode(const ElementFormat& f, float x, const CastOptions& o, uint64_t index,
                 uint8_t* flags) {
   switch (f.kind) {
-    case ElemKind::minifloat: return encode_minifloat(f, x, o, index, flags);
+    case ElemKind::minifloat: return encode_minifloat(f, x, 0, o, index, flags);
     case ElemKind::e8m0: return encode_e8m0(x, o, index, flags);
-    case ElemKind::integer: return encode_integer(f, x, o, index, flags);
+    case ElemKind::integer: return encode_integer(f, x, 0, o, index, flags);
+    case ElemKind::fp32: return f2u(x);
   }
   return 0;
+}
+
+uint32_t encode_scaled(const ElementFormat& f, float x, int exp_offset, const CastOptions& o,
+                       uint64_t index, uint8_t* flags) {
+  switch (f.kind) {
+    case ElemKind::minifloat: return encode_minifloat(f, x, exp_offset, o, index, flags);
+    case ElemKind::integer: return encode_integer(f, x, exp_offset, o, index, flags);
+    default: fail("encode_scaled: " + f.specials_name() + " elements take no block scale");
+  }
 }
 
 bool is_nan_code(const ElementFormat& f, uint32_t code) {
@@ -299,6 +345,7 @@ bool is_nan_code(const ElementFormat& f, uint32_t code) {
   switch (f.kind) {
     case ElemKind::e8m0: return code == 0xFF;
     case ElemKind::integer: return false;
+    case ElemKind::fp32: return is_nan_bits(code);
     case ElemKind::minifloat:
       if (f.specials == Specials::fnuz) return code == f.nan_code;
       if (f.specials == Specials::fn) return (code & ~f.sign_bit) == f.nan_code;
@@ -308,8 +355,8 @@ bool is_nan_code(const ElementFormat& f, uint32_t code) {
 }
 
 float decode(const ElementFormat& f, uint32_t code) {
-  const uint32_t mask = (1u << f.bits) - 1;
-  code &= mask;
+  if (f.kind == ElemKind::fp32) return u2f(code);
+  code &= (1u << f.bits) - 1;
   const bool neg = f.is_signed && (code & f.sign_bit);
   if (is_nan_code(f, code)) return u2f(0x7FC00000u | (neg ? 0x80000000u : 0u));
   switch (f.kind) {
@@ -318,7 +365,8 @@ float decode(const ElementFormat& f, uint32_t code) {
       const int32_t k = static_cast<int32_t>(code << (32 - f.bits)) >> (32 - f.bits);
       return static_cast<float>(std::ldexp(static_cast<double>(k), -f.frac_bits));
     }
-    case ElemKind::minifloat: break;
+    case ElemKind::minifloat:
+    case ElemKind::fp32: break;
   }
   const uint32_t mag = code & ~f.sign_bit;
   if (f.has_inf && mag == f.inf_code) return neg ? -INFINITY : INFINITY;
@@ -360,6 +408,7 @@ std::string ElementFormat::specials_name() const {
   switch (kind) {
     case ElemKind::e8m0: return "e8m0";
     case ElemKind::integer: return symmetric ? "int-sym" : "int";
+    case ElemKind::fp32: return "ieee";
     case ElemKind::minifloat: break;
   }
   switch (specials) {

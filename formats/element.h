@@ -17,6 +17,7 @@ enum class ElemKind : uint8_t {
   minifloat,  // sign (optional), E exponent bits, M mantissa bits, bias
   e8m0,       // unsigned power of two 2^(code-127), 0xFF = NaN, no zero (the MX scale)
   integer,    // two's complement, value = k * 2^-frac_bits
+  fp32,       // IEEE binary32 itself: code = bits (the identity format of fp32 recipe slots)
 };
 
 // Rounding modes (formats.md sections 2-3).
@@ -59,6 +60,7 @@ inline constexpr int kDefaultBias = -100000;  // "use 2^(X-1)-1"
 // eXmY with the given convention and bias (default 2^(X-1)-1; fnuz: 2^(X-1)).
 ElementFormat make_minifloat(int ebits, int mbits, Specials specials, int bias = kDefaultBias);
 ElementFormat make_e8m0();
+ElementFormat make_fp32();
 ElementFormat make_integer(int bits, bool symmetric = true, int frac_bits = 0);
 // Unsigned-use variant of a minifloat (NVFP4's ue4m3 scale): negative inputs encode as +0.
 ElementFormat make_unsigned(ElementFormat f);
@@ -87,6 +89,9 @@ enum CastFlag : uint8_t {
 // CastFlag bits. Pure function of its arguments.
 uint32_t encode(const ElementFormat& f, float x, const CastOptions& o, uint64_t index = 0,
                 uint8_t* flags = nullptr);
+// Encodes x * 2^exp_offset, with the scaling exact (no intermediate rounding); the MX path.
+uint32_t encode_scaled(const ElementFormat& f, float x, int exp_offset, const CastOptions& o,
+                       uint64_t index = 0, uint8_t* flags = nullptr);
 // code -> fp32 (NaN codes give a quiet NaN carrying the code's sign).
 float decode(const ElementFormat& f, uint32_t code);
 // encode then decode; under profile microxcaling an infinite input stays infinite.
