@@ -189,7 +189,7 @@ void quantize_tensor(const Format& f, const float* x, int64_t rows, int64_t cols
   const ScaleGrid grid = scale_grid(f, rows, cols);
   float g, ge;
   tensor_scales(f, x, rows * cols, &g, &ge);
-  if (out.tensor_scale) *out.tensor_scale = f2u(g);
+  if (out.tensor_scale && f.tensor_scale) *out.tensor_scale = f2u(g);
   CastOptions co = f.cast;
   co.saturate = true;  // block-scaled elements always saturate finite overflow
   const bool mx_fp32_path = f.cast.profile == Profile::microxcaling;
