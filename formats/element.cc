@@ -395,8 +395,13 @@ float ElementFormat::min_normal() const {
 }
 
 float ElementFormat::min_subnormal() const {
-  if (kind != ElemKind::minifloat || mbits == 0) return kind == ElemKind::integer ? decode(*this, 1) : 0.0f;
-  return decode(*this, 1);
+  switch (kind) {
+    case ElemKind::fp32: return u2f(1);
+    case ElemKind::e8m0: return 0.0f;
+    case ElemKind::integer: return decode(*this, 1);  // the smallest non-zero magnitude
+    case ElemKind::minifloat: return mbits == 0 ? 0.0f : decode(*this, 1);
+  }
+  return 0.0f;
 }
 
 int ElementFormat::emax() const {

@@ -328,8 +328,8 @@ std::string Format::to_string() const {
     else s += ":block=" + std::to_string(block);
   }
   if (axis != d.axis) s += axis == Axis::col ? ":axis=col" : ":axis=row";
-  if (scale != d.scale) s += std::string(":scale=") + scale_type_name(scale);
-  if (rule != d.rule || (scale != d.scale && scaled())) s += std::string(":scale=") + scale_rule_name(rule);
+  if (scaled() && parse_format(s).scale != scale) s += std::string(":scale=") + scale_type_name(scale);
+  if (scaled() && parse_format(s).rule != rule) s += std::string(":scale=") + scale_rule_name(rule);
   if (tensor_scale != d.tensor_scale) s += tensor_scale ? ":levels=2" : ":levels=1";
   if (cast.round != d.cast.round) s += std::string(":round=") + round_name(cast.round);
   if (cast.sr_bits != d.cast.sr_bits) s += ":bits=" + std::to_string(cast.sr_bits);
