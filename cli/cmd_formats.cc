@@ -2,12 +2,12 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/format_table.h"
 #include "formats/format.h"
 
 namespace lowp::cli {
-namespace {
 
-void run_formats() {
+void print_format_table() {
   std::printf("%-12s %4s %5s %13s %13s %13s %-8s %5s %-6s  %s\n", "name", "bits", "bias", "max_finite",
               "min_normal", "min_subnormal", "specials", "block", "scale", "description");
   for (const auto& n : named_formats()) {
@@ -25,9 +25,11 @@ void run_formats() {
   }
 }
 
+namespace {
+
 const bool registered = register_command([](CLI::App& root) {
   auto* sub = root.add_subcommand("formats", "List the named formats: bits, bias, range, specials, block and scale");
-  sub->callback(run_formats);
+  sub->callback(print_format_table);
 });
 
 }  // namespace

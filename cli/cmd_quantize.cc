@@ -1,4 +1,5 @@
 // `lowp quantize` (stdin rows or .npy -> safetensors) and `lowp dequantize` (safetensors -> .npy).
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -37,7 +38,7 @@ std::string quantize_row(const Format& f, const std::vector<float>& x, uint64_t 
   if (f.tensor_scale) line += hex(g, 8) + (scales.empty() ? "" : ",");
   for (size_t i = 0; i < scales.size(); ++i) line += (i ? "," : "") + scale_text(f, scales[i]);
   line += "\t";
-  const int digits = code_digits(f.elem);
+  const int digits = std::max(2, code_digits(f.elem));  // codes as bytes, as the MX golden files
   for (int64_t i = 0; i < n; ++i) {
     const bool nan_block = f.scaled() && is_nan_scale(f, scales[static_cast<size_t>(i / grid.group_cols)]);
     line += (i ? "," : "") + (nan_block ? std::string("-") : hex(codes[static_cast<size_t>(i)], digits));

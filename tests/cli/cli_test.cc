@@ -1,0 +1,213 @@
+// The `lowp` command-line contract: golden files through cast/quantize, files, and bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <set>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/common/gz_lines.h"
+
+namespace lowp {
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string out, err;
+};
+
+std::string tmp(const std::string& name) { return testing::TempDir() + "lowp_cli_" + name; }
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Runs `lowp ARGS` with `input` on stdin.
+Result run(const std::string& args, const std::string& input = "") {
+  const std::string in = tmp("stdin"), out = tmp("stdout"), err = tmp("stderr");
+  std::ofstream(in, std::ios::binary) << input;
+  const std::string cmd = std::string(LOWP_BINARY_DIR) + "/cli/lowp " + args + " < " + in + " > " + out +
+                          " 2> " + err;
+  const int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+std::vector<std::string> lines_of(const std::string& s) { return test::split(s.substr(0, s.size() - (s.empty() ? 0 : 1)), '\n'); }
+
+TEST(CliCast, ReproducesEveryElementwiseGoldenFile) {
+  const std::pair<const char*, const char*> types[] = {
+      {"float8_e4m3fn", "e4m3"},     {"float8_e4m3", "e4m3_ieee"},     {"float8_e5m2", "e5m2"},
+      {"float8_e4m3fnuz", "e4m3fnuz"}, {"float8_e5m2fnuz", "e5m2fnuz"}, {"float8_e4m3b11fnuz", "e4m3b11fnuz"},
+      {"float8_e3m4", "e3m4"},       {"float6_e2m3fn", "e2m3"},        {"float6_e3m2fn", "e3m2"},
+      {"float4_e2m1fn", "e2m1"},     {"float8_e8m0fnu", "e8m0"},       {"bfloat16", "bf16"},
+      {"half", "fp16"}};
+  const std::pair<const char*, const char*> modes[] = {
+      {"rne", ""}, {"rne_sat", " --saturate"}, {"rtz", " --round rtz"}, {"rtz_sat", " --round rtz --saturate"}};
+  // Deviation rows (in_bits) per file, where lowp gives the nearest value instead.
+  std::set<std::string> deviations;
+  for (const auto& l : test::read_gz_lines(test::shared_dir() + "/testdata/formats/elementwise/known_deviations_ml_dtypes.tsv")) {
+    const auto c = test::split(l, '\t');
+    deviations.insert(c[0] + "|" + c[1]);
+  }
+  int files = 0;
+  for (const auto& [file, name] : types) {
+    for (const auto& [mode, flags] : modes) {
+      const std::string stem = std::string(file) + "_" + mode;
+      const auto golden = test::read_gz_lines(test::shared_dir() + "/testdata/formats/elementwise/" + stem + ".tsv.gz");
+      ASSERT_GT(golden.size(), 100u) << stem;
+      std::string input;
+      for (size_t i = 1; i < golden.size(); ++i) input += test::split(golden[i], '\t')[0] + "\n";
+      const Result r = run(std::string("cast ") + name + " --profile ml_dtypes" + flags, input);
+      ASSERT_EQ(r.exit_code, 0) << stem << ": " << r.err;
+      const auto got = lines_of(r.out);
+      ASSERT_EQ(got.size(), golden.size() - 1) << stem;
+      int mismatches = 0;
+      for (size_t i = 1; i < golden.size(); ++i) {
+        if (got[i - 1] == golden[i]) continue;
+        const std::string in = test::split(golden[i], '\t')[0];
+        if (deviations.count("elementwise_" + stem + ".tsv|" + in)) continue;
+        if (++mismatches <= 3) ADD_FAILURE() << stem << " line " << i + 1 << ": want " << golden[i] << " got " << got[i - 1];
+      }
+      EXPECT_EQ(mismatches, 0) << stem;
+      ++files;
+    }
+  }
+  EXPECT_EQ(files, 52);
+}
+
+TEST(CliQuantize, ReproducesEveryMxGoldenBlock) {
+  const std::pair<const char*, const char*> elems[] = {{"fp8_e4m3", "mxfp8_e4m3"}, {"fp8_e5m2", "mxfp8_e5m2"},
+                                                       {"fp6_e3m2", "mxfp6_e3m2"}, {"fp6_e2m3", "mxfp6_e2m3"},
+                                                       {"fp4_e2m1", "mxfp4"},      {"int8", "mxint8"}};
+  for (const auto& [elem, name] : elems) {
+    for (const std::string suffix : {"even_ocp", "nearest_ocp", "floor_ocp", "nearest_microxcaling"}) {
+      const std::string stem = std::string(elem) + "_" + suffix;
+      const auto golden = test::read_gz_lines(test::shared_dir() + "/testdata/formats/mx/" + stem + ".tsv.gz");
+      ASSERT_GT(golden.size(), 500u) << stem;
+      const auto header = test::split(golden[0], '\t');
+      const size_t codes_col = std::find(header.begin(), header.end(), "elem_codes") - header.begin();
+      std::string input;
+      for (size_t i = 1; i < golden.size(); ++i) input += test::split(golden[i], '\t')[2] + "\n";
+      const std::string round = suffix.substr(0, suffix.find('_'));
+      std::string args = std::string("quantize ") + name + " --round " + round;
+      if (suffix.ends_with("microxcaling")) args += " --profile microxcaling";
+      const Result r = run(args, input);
+      ASSERT_EQ(r.exit_code, 0) << stem << ": " << r.err;
+      const auto got = lines_of(r.out);
+      ASSERT_EQ(got.size(), golden.size() - 1);
+      int mismatches = 0;
+      for (size_t i = 1; i < golden.size(); ++i) {
+        const auto want = test::split(golden[i], '\t');
+        const auto have = test::split(got[i - 1], '\t');
+        ASSERT_EQ(have.size(), 3u);
+        bool ok = have[0] == want[1] && have[2] == want[3];
+        // A NaN block's codes are printed '-' per element; the golden file writes one '-'.
+        ok = ok && (want[codes_col] == "-" ? have[1].find_first_not_of("-,") == std::string::npos
+                                           : have[1] == want[codes_col]);
+        if (!ok && ++mismatches <= 3) ADD_FAILURE() << stem << " block " << want[0] << "\n want " << golden[i] << "\n got  " << got[i - 1];
+      }
+      EXPECT_EQ(mismatches, 0) << stem;
+    }
+  }
+}
+
+TEST(CliCast, IeeeRoundTowardZeroWithoutProfile) {
+  // Without the profile, rtz is IEEE round-toward-zero: finite overflow gives max finite.
+  const Result r = run("cast e4m3 --round rtz", "500\n-1e30\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "0x43fa0000\t0x7e\t0x43e00000\n0xf149f2ca\t0xfe\t0xc3e00000\n");
+  EXPECT_EQ(run("cast e2m1", "nan\n").out, "0x7fc00000\t0x0\t0x00000000\n");  // lowp default: +0
+  EXPECT_EQ(run("cast bf16", "0.1\n").out, "0x3dcccccd\t0x3dcd\t0x3dcd0000\n");
+}
+
+TEST(CliFormats, ListsEveryNamedFormat) {
+  const Result r = run("formats");
+  ASSERT_EQ(r.exit_code, 0);
+  for (const char* n : {"e4m3", "e4m3_ieee", "e5m2", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz", "e3m4", "e3m2",
+                        "e2m3", "e2m1", "e8m0", "ue4m3", "bf16", "fp16", "tf32", "int4", "mxfp8_e4m3",
+                        "mxfp8_e5m2", "mxfp6_e3m2", "mxfp6_e2m3", "mxfp4", "mxint8", "nvfp4"})
+    EXPECT_NE(r.out.find(std::string("\n") + n + " "), std::string::npos) << n;
+  EXPECT_NE(r.out.find("448"), std::string::npos);
+}
+
+TEST(CliFiles, QuantizeDequantizeRoundTrip) {
+  // A .npy written by hand (header + 6 floats), quantized to safetensors and decoded back.
+  const std::string npy = tmp("x.npy"), st = tmp("y.safetensors"), back = tmp("z.npy");
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+  while ((10 + header.size() + 1) % 64) header += ' ';
+  header += '\n';
+  std::string bytes = "\x93NUMPY";
+  bytes += '\x01';
+  bytes += '\x00';
+  bytes += static_cast<char>(header.size());
+  bytes += '\x00';
+  bytes += header;
+  const float vals[6] = {0.5f, -1.25f, 3.0f, 7.0f, 0.1f, -6.5f};
+  bytes.append(reinterpret_cast<const char*>(vals), sizeof vals);
+  std::ofstream(npy, std::ios::binary) << bytes;
+  Result r = run("quantize e2m1 --in " + npy + " --out " + st);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run("dequantize --in " + st + " --out " + back);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string out = slurp(back);
+  ASSERT_EQ(out.size(), 128u + 24u);
+  float got[6];
+  std::memcpy(got, out.data() + 128, sizeof got);
+  const float want[6] = {0.5f, -1.0f, 3.0f, 6.0f, 0.0f, -6.0f};
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(got[i], want[i]) << i;
+}
+
+// Every error exits non-zero with one line saying what and where, and leaves no output file.
+TEST(CliErrors, BadInputGetsOneClearLine) {
+  struct Case {
+    std::string args, input, mention;
+  };
+  std::string seventeen;
+  for (int i = 0; i < 16; ++i) seventeen += "1.0\n";
+  seventeen += "1.0x\n";
+  const Case cases[] = {
+      {"cast e9m9", "1\n", "e9m9"},
+      {"cast e4m3 --round sideways", "1\n", "sideways"},
+      {"cast e4m3", seventeen, "line 17"},
+      {"cast e4m3", "1 2\n", "line 1"},
+      {"cast mxfp4", "1\n", "lowp quantize"},
+      {"quantize mxfp4 --scale bogus", "1\n", "bogus"},
+      {"quantize mxfp4", "1,2,,zz\n", "'zz'"},
+      {"quantize nvfp4 --in /nonexistent/x.npy --out " + tmp("never.safetensors"), "", "/nonexistent/x.npy"},
+      {"dequantize --in /nonexistent/y.safetensors --out " + tmp("never.npy"), "", "/nonexistent/y.safetensors"},
+      {"error e4m3 --dist cauchy", "", "cauchy"},
+      {"cast e4m3 --profile pytorch", "1\n", "ml_dtypes"},
+  };
+  for (const auto& c : cases) {
+    const Result r = run(c.args, c.input);
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_NE(r.err.find(c.mention), std::string::npos) << c.args << " -> " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c.args << " -> " << r.err;
+    EXPECT_TRUE(r.out.empty()) << c.args << " printed partial output";
+  }
+  EXPECT_FALSE(std::ifstream(tmp("never.safetensors")).good());
+  EXPECT_FALSE(std::ifstream(tmp("never.npy")).good());
+  // A malformed safetensors file is rejected and the .npy target is not created.
+  std::ofstream(tmp("bad.safetensors"), std::ios::binary) << "garbage!";
+  const Result r = run("dequantize --in " + tmp("bad.safetensors") + " --out " + tmp("never2.npy"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(std::ifstream(tmp("never2.npy")).good());
+}
+
+TEST(CliError, ReportsErrorStatistics) {
+  const Result r = run("error mxfp4 --round sr --n 65536");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* key : {"mse ", "rel_mse ", "sqnr_db ", "frac_saturated ", "frac_flushed ", "mean_signed_error "})
+    EXPECT_NE(r.out.find(key), std::string::npos) << key;
+}
+
+}  // namespace
+}  // namespace lowp
