@@ -72,7 +72,7 @@ NpyArray parse_npy(const std::vector<uint8_t>& b, const std::string& where) {
     fail(where + ": data has " + std::to_string(b.size() - data_start) + " bytes, shape " + shape +
          " needs " + std::to_string(n * 4) + " (truncated file?)");
   a.data.resize(static_cast<size_t>(n));
-  std::memcpy(a.data.data(), b.data() + data_start, static_cast<size_t>(n) * 4);
+  if (n > 0) std::memcpy(a.data.data(), b.data() + data_start, static_cast<size_t>(n) * 4);
   return a;
 }
 

@@ -1,6 +1,7 @@
 // The `lowp` command-line contract: golden files through cast/quantize, files, and bad input.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -21,7 +22,10 @@ struct Result {
   std::string out, err;
 };
 
-std::string tmp(const std::string& name) { return testing::TempDir() + "lowp_cli_" + name; }
+// Per-process names: ctest runs the tests of this binary in parallel processes.
+std::string tmp(const std::string& name) {
+  return testing::TempDir() + "lowp_cli_" + std::to_string(::getpid()) + "_" + name;
+}
 
 std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

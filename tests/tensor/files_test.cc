@@ -1,5 +1,6 @@
 // Quantized tensors through packing and files: exact round trips, malformed files rejected.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -22,7 +23,9 @@ std::vector<float> data(size_t n) {
   return x;
 }
 
-std::string tmp(const std::string& name) { return testing::TempDir() + "lowp_" + name; }
+std::string tmp(const std::string& name) {
+  return testing::TempDir() + "lowp_" + std::to_string(::getpid()) + "_" + name;
+}
 
 template <class F>
 void expect_error(F f, const std::string& mention) {
