@@ -16,7 +16,8 @@ FormatOptions opts;
 void run_cast() {
   const Format f = opts.resolve();
   if (f.scaled())
-    fail("cast takes element formats only; '" + f.to_string() + "' is block-scaled: use `lowp quantize`");
+    fail("cast takes element formats only; '" + f.to_string() +
+         "' is block-scaled: use `lowp quantize`");
   const int digits = code_digits(f.elem);
   // Read and convert everything first: a malformed line fails the run before any output.
   std::string out;
@@ -28,7 +29,8 @@ void run_cast() {
            std::to_string(tokens.size()));
     const float x = parse_value(tokens[0], "line " + std::to_string(i + 1));
     const uint32_t code = encode(f.elem, x, f.cast, i);
-    const float v = (f.cast.profile == Profile::microxcaling && std::isinf(x)) ? x : decode(f.elem, code);
+    const float v =
+        (f.cast.profile == Profile::microxcaling && std::isinf(x)) ? x : decode(f.elem, code);
     out += hex(f2u(x), 8) + "\t" + hex(code, digits) + "\t" + value_bits(v) + "\n";
   }
   std::fwrite(out.data(), 1, out.size(), stdout);

@@ -40,11 +40,14 @@ std::string quantize_row(const Format& f, const std::vector<float>& x, uint64_t 
   line += "\t";
   const int digits = std::max(2, code_digits(f.elem));  // codes as bytes, as the MX golden files
   for (int64_t i = 0; i < n; ++i) {
-    const bool nan_block = f.scaled() && is_nan_scale(f, scales[static_cast<size_t>(i / grid.group_cols)]);
-    line += (i ? "," : "") + (nan_block ? std::string("-") : hex(codes[static_cast<size_t>(i)], digits));
+    const bool nan_block =
+        f.scaled() && is_nan_scale(f, scales[static_cast<size_t>(i / grid.group_cols)]);
+    line += (i ? "," : "") +
+            (nan_block ? std::string("-") : hex(codes[static_cast<size_t>(i)], digits));
   }
   line += "\t";
-  for (int64_t i = 0; i < n; ++i) line += (i ? "," : "") + value_bits(values[static_cast<size_t>(i)]);
+  for (int64_t i = 0; i < n; ++i)
+    line += (i ? "," : "") + value_bits(values[static_cast<size_t>(i)]);
   return line + "\n";
 }
 
@@ -53,13 +56,15 @@ void run_quantize() {
   if (f.tile_rows > 0 && q_in.empty())
     fail("2D tiles (" + f.to_string() + ") need a 2D tensor: use --in x.npy --out y.safetensors");
   if (!q_in.empty() || !q_out.empty()) {
-    if (q_in.empty() || q_out.empty()) fail("file mode needs both --in x.npy and --out y.safetensors");
+    if (q_in.empty() || q_out.empty())
+      fail("file mode needs both --in x.npy and --out y.safetensors");
     const NpyArray a = read_npy(q_in);
     std::vector<int64_t> shape = a.shape.empty() ? std::vector<int64_t>{1} : a.shape;
     write_safetensors(q_out, quantize_to_packed(f, a.data.data(), shape, fp6_unpacked));
     return;
   }
-  if (f.axis == Axis::col) fail("stdin rows are quantized along the row; axis=col needs --in/--out files");
+  if (f.axis == Axis::col)
+    fail("stdin rows are quantized along the row; axis=col needs --in/--out files");
   std::string out;
   const auto lines = read_stdin_lines();
   uint64_t index_base = 0;
@@ -89,7 +94,8 @@ const bool registered = register_command([](CLI::App& root) {
       "values; or a .npy file to safetensors with --in/--out");
   qopts.add_to(q, true);
   q->add_option("--in", q_in, "Input .npy (fp32)");
-  q->add_option("--out", q_out, "Output .safetensors (packed payload + scales, format in metadata)");
+  q->add_option("--out", q_out,
+                "Output .safetensors (packed payload + scales, format in metadata)");
   q->add_flag("--fp6-unpacked", fp6_unpacked, "Store FP6 codes one per byte instead of 4 in 3");
   q->callback(run_quantize);
   auto* d = root.add_subcommand("dequantize", "Decode a lowp .safetensors file to a .npy of fp32");

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <string>
 
@@ -11,7 +10,8 @@ namespace lowp::cli {
 // Adds one subcommand (with its options and callback) to the root app.
 using CommandSetup = std::function<void(CLI::App& root)>;
 
-// Called from a static initializer in each cmd_*.cc: `static const bool reg = register_command(..)`.
+// Called from a static initializer in each cmd_*.cc: `static const bool reg =
+// register_command(..)`.
 bool register_command(CommandSetup setup);
 
 // Exit code of the command that ran (callbacks set it; 0 by default).

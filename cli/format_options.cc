@@ -4,13 +4,18 @@
 namespace lowp::cli {
 
 void FormatOptions::add_to(CLI::App* sub, bool with_block_options) {
-  sub->add_option("FORMAT", format, "Format string, e.g. e4m3, e5m2:sat, mxfp4, nvfp4:profile=te")->required();
-  sub->add_option("--round", round, "Rounding: rne (default), rna, rnz, rtz, up, down, odd, sr, sr_equal "
-                                    "(aliases even, nearest, floor)");
-  sub->add_option("--profile", profile, "Reference quirks: ml_dtypes, microxcaling, microxcaling_cuda, torchao, te");
+  sub->add_option("FORMAT", format, "Format string, e.g. e4m3, e5m2:sat, mxfp4, nvfp4:profile=te")
+      ->required();
+  sub->add_option("--round", round,
+                  "Rounding: rne (default), rna, rnz, rtz, up, down, odd, sr, sr_equal "
+                  "(aliases even, nearest, floor)");
+  sub->add_option("--profile", profile,
+                  "Reference quirks: ml_dtypes, microxcaling, microxcaling_cuda, torchao, te");
   sub->add_option("--seed", seed, "Stochastic-rounding seed");
   if (with_block_options) {
-    sub->add_option("--scale", scale, "Scale rule (floor, ceil, even, rceil, floor_py, amax) or type (e8m0, ue4m3, fp32, pow2)");
+    sub->add_option(
+        "--scale", scale,
+        "Scale rule (floor, ceil, even, rceil, floor_py, amax) or type (e8m0, ue4m3, fp32, pow2)");
     sub->add_option("--block", block, "Block size along the row");
   } else {
     sub->add_flag("--saturate", saturate, "Finite overflow gives max finite instead of inf/NaN");

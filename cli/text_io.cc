@@ -24,9 +24,10 @@ float parse_value(std::string_view token, const std::string& where) {
     uint32_t v = 0;
     for (size_t i = 2; i < t.size(); ++i) {
       const char c = t[i];
-      const int d = (c >= '0' && c <= '9') ? c - '0'
+      const int d = (c >= '0' && c <= '9')   ? c - '0'
                     : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                    : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+                    : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                             : -1;
       if (d < 0) bad("not a hex digit: '" + std::string(1, c) + "'");
       v = v << 4 | static_cast<uint32_t>(d);
     }
@@ -43,9 +44,13 @@ std::vector<std::string_view> split_values(std::string_view line) {
   std::vector<std::string_view> out;
   size_t i = 0;
   while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == ',' || line[i] == '\r')) ++i;
+    while (i < line.size() &&
+           (line[i] == ' ' || line[i] == '\t' || line[i] == ',' || line[i] == '\r'))
+      ++i;
     size_t j = i;
-    while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != ',' && line[j] != '\r') ++j;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != ',' &&
+           line[j] != '\r')
+      ++j;
     if (j > i) out.push_back(line.substr(i, j - i));
     i = j;
   }
@@ -66,7 +71,9 @@ int code_digits(const ElementFormat& f) {
   return 8;
 }
 
-std::string value_bits(float v) { return std::isnan(v) ? "NaN" : hex(f2u(v), 8); }
+std::string value_bits(float v) {
+  return std::isnan(v) ? "NaN" : hex(f2u(v), 8);
+}
 
 std::vector<std::string> read_stdin_lines() {
   std::vector<std::string> lines;

@@ -32,20 +32,28 @@ uint64_t round_shift(uint64_t sig, int sh, Round mode, bool neg, uint32_t rnd, i
   const uint64_t r = sig & ((uint64_t{1} << sh) - 1);
   const uint64_t h = uint64_t{1} << (sh - 1);
   switch (mode) {
-    case Round::rne: return trunc + (r > h || (r == h && (trunc & 1)));
-    case Round::rna: return trunc + (r >= h);
-    case Round::rnz: return trunc + (r > h);
-    case Round::rtz: return trunc;
-    case Round::up: return trunc + (r != 0 && !neg);
-    case Round::down: return trunc + (r != 0 && neg);
-    case Round::odd: return r != 0 ? (trunc | 1) : trunc;
+    case Round::rne:
+      return trunc + (r > h || (r == h && (trunc & 1)));
+    case Round::rna:
+      return trunc + (r >= h);
+    case Round::rnz:
+      return trunc + (r > h);
+    case Round::rtz:
+      return trunc;
+    case Round::up:
+      return trunc + (r != 0 && !neg);
+    case Round::down:
+      return trunc + (r != 0 && neg);
+    case Round::odd:
+      return r != 0 ? (trunc | 1) : trunc;
     case Round::sr: {
       // Proportional: add k uniform bits at the top of the discarded field, then truncate.
       const int k = (sr_bits <= 0 || sr_bits > sh) ? sh : sr_bits;
       const uint64_t R = static_cast<uint64_t>(rnd) >> (32 - k);
       return (sig + (R << (sh - k))) >> sh;
     }
-    case Round::sr_equal: return trunc + (r != 0 && (rnd >> 31));
+    case Round::sr_equal:
+      return trunc + (r != 0 && (rnd >> 31));
   }
   return trunc;
 }
@@ -79,9 +87,8 @@ bool toward_zero(Round mode, bool neg) {
 }
 
 uint32_t draw(const CastOptions& o, uint64_t index) {
-  return (o.round == Round::sr || o.round == Round::sr_equal)
-             ? random_bits(o.seed, o.stream, index)
-             : 0u;
+  return (o.round == Round::sr || o.round == Round::sr_equal) ? random_bits(o.seed, o.stream, index)
+                                                              : 0u;
 }
 
 void set(uint8_t* flags, uint8_t bit) {
@@ -177,8 +184,7 @@ uint32_t encode_minifloat(const ElementFormat& f, float x, int exp_offset, const
   if ((u >> 31) && !f.is_signed) return 0;  // unsigned use: negatives clamp to +0
   if (a == 0x7F800000u) {                   // inf
     if (f.has_inf) return f.inf_code | sign;
-    if (f.specials == Specials::finite ||
-        (o.profile == Profile::microxcaling_cuda && o.saturate)) {
+    if (f.specials == Specials::finite || (o.profile == Profile::microxcaling_cuda && o.saturate)) {
       set(flags, kSaturated);
       return f.max_mag | sign;
     }
@@ -195,14 +201,14 @@ uint32_t encode_minifloat(const ElementFormat& f, float x, int exp_offset, const
   } else {
     const int adj = base < 0 ? -base : 0;
     const int sh = std::min(23 - f.mbits + adj, 25);
-    const uint64_t m = mx_quirk(o) ? round_half_up_fp32(n.sig, 23 - f.mbits + adj)
-                                   : round_shift(n.sig, sh, o.round, neg, draw(o, index), o.sr_bits);
+    const uint64_t m = mx_quirk(o)
+                           ? round_half_up_fp32(n.sig, 23 - f.mbits + adj)
+                           : round_shift(n.sig, sh, o.round, neg, draw(o, index), o.sr_bits);
     mag = m + (static_cast<uint64_t>(base > 0 ? base : 0) << f.mbits);  // carry moves up
   }
   if (mag > f.max_mag) {
     const bool ml_trunc = o.profile == Profile::ml_dtypes && o.round == Round::rtz;
-    if (o.saturate || f.specials == Specials::finite ||
-        (toward_zero(o.round, neg) && !ml_trunc)) {
+    if (o.saturate || f.specials == Specials::finite || (toward_zero(o.round, neg) && !ml_trunc)) {
       set(flags, kSaturated);
       return static_cast<uint32_t>(f.max_mag) | sign;
     }
@@ -323,10 +329,14 @@ ElementFormat make_unsigned(ElementFormat f) {
 uint32_t encode(const ElementFormat& f, float x, const CastOptions& o, uint64_t index,
                 uint8_t* flags) {
   switch (f.kind) {
-    case ElemKind::minifloat: return encode_minifloat(f, x, 0, o, index, flags);
-    case ElemKind::e8m0: return encode_e8m0(x, o, index, flags);
-    case ElemKind::integer: return encode_integer(f, x, 0, o, index, flags);
-    case ElemKind::fp32: return f2u(x);
+    case ElemKind::minifloat:
+      return encode_minifloat(f, x, 0, o, index, flags);
+    case ElemKind::e8m0:
+      return encode_e8m0(x, o, index, flags);
+    case ElemKind::integer:
+      return encode_integer(f, x, 0, o, index, flags);
+    case ElemKind::fp32:
+      return f2u(x);
   }
   return 0;
 }
@@ -334,18 +344,24 @@ uint32_t encode(const ElementFormat& f, float x, const CastOptions& o, uint64_t 
 uint32_t encode_scaled(const ElementFormat& f, float x, int exp_offset, const CastOptions& o,
                        uint64_t index, uint8_t* flags) {
   switch (f.kind) {
-    case ElemKind::minifloat: return encode_minifloat(f, x, exp_offset, o, index, flags);
-    case ElemKind::integer: return encode_integer(f, x, exp_offset, o, index, flags);
-    default: fail("encode_scaled: " + f.specials_name() + " elements take no block scale");
+    case ElemKind::minifloat:
+      return encode_minifloat(f, x, exp_offset, o, index, flags);
+    case ElemKind::integer:
+      return encode_integer(f, x, exp_offset, o, index, flags);
+    default:
+      fail("encode_scaled: " + f.specials_name() + " elements take no block scale");
   }
 }
 
 bool is_nan_code(const ElementFormat& f, uint32_t code) {
   if (!f.has_nan) return false;
   switch (f.kind) {
-    case ElemKind::e8m0: return code == 0xFF;
-    case ElemKind::integer: return false;
-    case ElemKind::fp32: return is_nan_bits(code);
+    case ElemKind::e8m0:
+      return code == 0xFF;
+    case ElemKind::integer:
+      return false;
+    case ElemKind::fp32:
+      return is_nan_bits(code);
     case ElemKind::minifloat:
       if (f.specials == Specials::fnuz) return code == f.nan_code;
       if (f.specials == Specials::fn) return (code & ~f.sign_bit) == f.nan_code;
@@ -360,22 +376,23 @@ float decode(const ElementFormat& f, uint32_t code) {
   const bool neg = f.is_signed && (code & f.sign_bit);
   if (is_nan_code(f, code)) return u2f(0x7FC00000u | (neg ? 0x80000000u : 0u));
   switch (f.kind) {
-    case ElemKind::e8m0: return exp2i(static_cast<int>(code) - 127);
+    case ElemKind::e8m0:
+      return exp2i(static_cast<int>(code) - 127);
     case ElemKind::integer: {
       const int32_t k = static_cast<int32_t>(code << (32 - f.bits)) >> (32 - f.bits);
       return static_cast<float>(std::ldexp(static_cast<double>(k), -f.frac_bits));
     }
     case ElemKind::minifloat:
-    case ElemKind::fp32: break;
+    case ElemKind::fp32:
+      break;
   }
   const uint32_t mag = code & ~f.sign_bit;
   if (f.has_inf && mag == f.inf_code) return neg ? -INFINITY : INFINITY;
   const int exp_field = static_cast<int>(mag >> f.mbits);
   const uint32_t mant = mag & ((1u << f.mbits) - 1);
-  const double v = exp_field == 0
-                       ? std::ldexp(static_cast<double>(mant), 1 - f.bias - f.mbits)
-                       : std::ldexp(static_cast<double>(mant | (1u << f.mbits)),
-                                    exp_field - f.bias - f.mbits);
+  const double v = exp_field == 0 ? std::ldexp(static_cast<double>(mant), 1 - f.bias - f.mbits)
+                                  : std::ldexp(static_cast<double>(mant | (1u << f.mbits)),
+                                               exp_field - f.bias - f.mbits);
   const float r = static_cast<float>(v);  // exact by the factory's invariant
   return neg ? -r : r;
 }
@@ -386,7 +403,9 @@ float quantize(const ElementFormat& f, float x, const CastOptions& o, uint64_t i
   return decode(f, encode(f, x, o, index, flags));
 }
 
-float ElementFormat::max_finite() const { return decode(*this, max_mag); }
+float ElementFormat::max_finite() const {
+  return decode(*this, max_mag);
+}
 
 float ElementFormat::min_normal() const {
   if (kind == ElemKind::integer) return decode(*this, 1);
@@ -396,10 +415,14 @@ float ElementFormat::min_normal() const {
 
 float ElementFormat::min_subnormal() const {
   switch (kind) {
-    case ElemKind::fp32: return u2f(1);
-    case ElemKind::e8m0: return 0.0f;
-    case ElemKind::integer: return decode(*this, 1);  // the smallest non-zero magnitude
-    case ElemKind::minifloat: return mbits == 0 ? 0.0f : decode(*this, 1);
+    case ElemKind::fp32:
+      return u2f(1);
+    case ElemKind::e8m0:
+      return 0.0f;
+    case ElemKind::integer:
+      return decode(*this, 1);  // the smallest non-zero magnitude
+    case ElemKind::minifloat:
+      return mbits == 0 ? 0.0f : decode(*this, 1);
   }
   return 0.0f;
 }
@@ -411,16 +434,24 @@ int ElementFormat::emax() const {
 
 std::string ElementFormat::specials_name() const {
   switch (kind) {
-    case ElemKind::e8m0: return "e8m0";
-    case ElemKind::integer: return symmetric ? "int-sym" : "int";
-    case ElemKind::fp32: return "ieee";
-    case ElemKind::minifloat: break;
+    case ElemKind::e8m0:
+      return "e8m0";
+    case ElemKind::integer:
+      return symmetric ? "int-sym" : "int";
+    case ElemKind::fp32:
+      return "ieee";
+    case ElemKind::minifloat:
+      break;
   }
   switch (specials) {
-    case Specials::ieee: return "ieee";
-    case Specials::fn: return "fn";
-    case Specials::fnuz: return "fnuz";
-    case Specials::finite: return "finite";
+    case Specials::ieee:
+      return "ieee";
+    case Specials::fn:
+      return "fn";
+    case Specials::fnuz:
+      return "fnuz";
+    case Specials::finite:
+      return "finite";
   }
   return "?";
 }

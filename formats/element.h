@@ -31,7 +31,7 @@ enum class Profile : uint8_t { lowp, ml_dtypes, microxcaling, microxcaling_cuda,
 struct ElementFormat {
   ElemKind kind = ElemKind::minifloat;
   int ebits = 0;
-  int mbits = 0;   // integers: magnitude bits (bits - 1)
+  int mbits = 0;  // integers: magnitude bits (bits - 1)
   int bias = 0;
   Specials specials = Specials::ieee;
   bool is_signed = true;
@@ -39,18 +39,18 @@ struct ElementFormat {
   int frac_bits = 0;      // integers: fixed-point fraction bits (MXINT8 elements are k/64)
 
   // Derived by the factories.
-  int bits = 0;              // total storage bits
-  uint32_t max_mag = 0;      // magnitude code of the largest finite value
-  uint32_t sign_bit = 0;     // 1 << (bits-1) for signed formats, else 0
-  uint32_t nan_code = 0;     // canonical (positive) NaN code; 0 if the format has none
-  uint32_t inf_code = 0;     // positive inf code; 0 if none
+  int bits = 0;           // total storage bits
+  uint32_t max_mag = 0;   // magnitude code of the largest finite value
+  uint32_t sign_bit = 0;  // 1 << (bits-1) for signed formats, else 0
+  uint32_t nan_code = 0;  // canonical (positive) NaN code; 0 if the format has none
+  uint32_t inf_code = 0;  // positive inf code; 0 if none
   bool has_nan = false;
   bool has_inf = false;
 
   float max_finite() const;
-  float min_normal() const;     // minifloats; integers: the smallest non-zero magnitude
-  float min_subnormal() const;  // 0 if the format has no subnormals
-  int emax() const;             // exponent of the largest binade (floor(log2(max_finite)))
+  float min_normal() const;           // minifloats; integers: the smallest non-zero magnitude
+  float min_subnormal() const;        // 0 if the format has no subnormals
+  int emax() const;                   // exponent of the largest binade (floor(log2(max_finite)))
   std::string specials_name() const;  // "ieee", "fn", "fnuz", "finite", "e8m0", "int"
   bool operator==(const ElementFormat&) const = default;
 };
@@ -68,10 +68,10 @@ ElementFormat make_unsigned(ElementFormat f);
 // How one fp32 value becomes a code.
 struct CastOptions {
   Round round = Round::rne;
-  bool saturate = false;    // finite overflow -> max finite instead of inf/NaN
-  bool subnormals = true;   // false: results below the smallest normal are flushed to zero
-  int sr_bits = 0;          // random bits per element for `sr`; 0 = exact (as many as needed)
-  uint64_t seed = 0;        // stochastic rounding stream: (seed, stream, element index)
+  bool saturate = false;   // finite overflow -> max finite instead of inf/NaN
+  bool subnormals = true;  // false: results below the smallest normal are flushed to zero
+  int sr_bits = 0;         // random bits per element for `sr`; 0 = exact (as many as needed)
+  uint64_t seed = 0;       // stochastic rounding stream: (seed, stream, element index)
   uint32_t stream = 0;
   Profile profile = Profile::lowp;
   bool operator==(const CastOptions&) const = default;

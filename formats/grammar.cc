@@ -9,10 +9,10 @@
 namespace lowp {
 namespace {
 
-constexpr const char* kRoundNames[] = {"rne", "rna", "rnz", "rtz", "up",
-                                       "down", "odd", "sr", "sr_equal"};
-constexpr const char* kProfileNames[] = {"lowp",  "ml_dtypes", "microxcaling", "microxcaling_cuda",
-                                         "torchao", "te"};
+constexpr const char* kRoundNames[] = {"rne",  "rna", "rnz", "rtz",     "up",
+                                       "down", "odd", "sr",  "sr_equal"};
+constexpr const char* kProfileNames[] = {
+    "lowp", "ml_dtypes", "microxcaling", "microxcaling_cuda", "torchao", "te"};
 constexpr const char* kScaleTypeNames[] = {"none", "e8m0", "ue4m3", "fp32", "pow2"};
 constexpr const char* kScaleRuleNames[] = {"floor", "ceil", "even", "rceil", "floor_py", "amax"};
 constexpr const char* kSpecialsNames[] = {"ieee", "fn", "fnuz", "finite"};
@@ -61,7 +61,9 @@ Format element(const char* name, ElementFormat elem) {
 }
 
 // The default convention of an unnamed eXmY: finite-only below 8 bits (as FP4/FP6), else ieee.
-Specials default_specials(int e, int m) { return e + m + 1 < 8 ? Specials::finite : Specials::ieee; }
+Specials default_specials(int e, int m) {
+  return e + m + 1 < 8 ? Specials::finite : Specials::ieee;
+}
 
 // The base format before options; nullopt-like empty name when `base` is not a format.
 Format base_format(std::string_view base, std::string_view whole) {
@@ -112,10 +114,12 @@ Format base_format(std::string_view base, std::string_view whole) {
       const long long e = parse_int(base.substr(1, m - 1), "eXmY's exponent bits", whole);
       const long long mm = parse_int(base.substr(m + 1), "eXmY's mantissa bits", whole);
       if (e < 1 || e > 8 || mm < 0 || mm > 10 || e + mm + 1 > 16)
-        fail("format '" + std::string(whole) + "': eXmY needs 1 <= X <= 8, 0 <= Y <= 10 and "
+        fail("format '" + std::string(whole) +
+             "': eXmY needs 1 <= X <= 8, 0 <= Y <= 10 and "
              "X+Y+1 <= 16");
-      Format f = element("", make_minifloat(static_cast<int>(e), static_cast<int>(mm),
-                                            default_specials(static_cast<int>(e), static_cast<int>(mm))));
+      Format f =
+          element("", make_minifloat(static_cast<int>(e), static_cast<int>(mm),
+                                     default_specials(static_cast<int>(e), static_cast<int>(mm))));
       f.name = b;
       return f;
     }
@@ -128,10 +132,18 @@ Format base_format(std::string_view base, std::string_view whole) {
 
 }  // namespace
 
-const char* round_name(Round r) { return kRoundNames[static_cast<int>(r)]; }
-const char* profile_name(Profile p) { return kProfileNames[static_cast<int>(p)]; }
-const char* scale_type_name(ScaleType s) { return kScaleTypeNames[static_cast<int>(s)]; }
-const char* scale_rule_name(ScaleRule r) { return kScaleRuleNames[static_cast<int>(r)]; }
+const char* round_name(Round r) {
+  return kRoundNames[static_cast<int>(r)];
+}
+const char* profile_name(Profile p) {
+  return kProfileNames[static_cast<int>(p)];
+}
+const char* scale_type_name(ScaleType s) {
+  return kScaleTypeNames[static_cast<int>(s)];
+}
+const char* scale_rule_name(ScaleRule r) {
+  return kScaleRuleNames[static_cast<int>(r)];
+}
 
 Round parse_round(std::string_view s) {
   if (s == "even") return Round::rne;
@@ -209,16 +221,23 @@ Format parse_format(std::string_view text) {
     const std::string_view key = p.substr(0, eq);
     const std::string_view val = eq == std::string_view::npos ? "" : p.substr(eq + 1);
     if (eq == std::string_view::npos) {
-      if (key == "sat") f.cast.saturate = true;
-      else if (key == "nosat") f.cast.saturate = false;
-      else if (key == "ftz") f.cast.subnormals = false;
-      else if (key == "channel") f.granularity = Granularity::channel;
-      else if (key == "tensor") f.granularity = Granularity::tensor;
-      else if (key == "full") f.elem.symmetric = false;
+      if (key == "sat")
+        f.cast.saturate = true;
+      else if (key == "nosat")
+        f.cast.saturate = false;
+      else if (key == "ftz")
+        f.cast.subnormals = false;
+      else if (key == "channel")
+        f.granularity = Granularity::channel;
+      else if (key == "tensor")
+        f.granularity = Granularity::tensor;
+      else if (key == "full")
+        f.elem.symmetric = false;
       else
-        bad(p, "is unknown; flags: sat, nosat, ftz, channel, tensor, full; keys: round=, bits=, "
-               "seed=, stream=, profile=, scale=, block=, tile=, axis=, levels=, bias=, "
-               "specials=");
+        bad(p,
+            "is unknown; flags: sat, nosat, ftz, channel, tensor, full; keys: round=, bits=, "
+            "seed=, stream=, profile=, scale=, block=, tile=, axis=, levels=, bias=, "
+            "specials=");
     } else if (key == "round") {
       f.cast.round = parse_round(val);
       round_set = true;
@@ -255,21 +274,28 @@ Format parse_format(std::string_view text) {
       if (f.block < 1 || f.block > (1 << 20)) bad(p, "needs a block size in 1..1048576");
       f.granularity = Granularity::block;
     } else if (key == "axis") {
-      if (val == "row") f.axis = Axis::row;
-      else if (val == "col") f.axis = Axis::col;
-      else bad(p, "must be axis=row (blocks along rows) or axis=col (along columns)");
+      if (val == "row")
+        f.axis = Axis::row;
+      else if (val == "col")
+        f.axis = Axis::col;
+      else
+        bad(p, "must be axis=row (blocks along rows) or axis=col (along columns)");
     } else if (key == "levels") {
-      if (val == "1") f.tensor_scale = false;
-      else if (val == "2") f.tensor_scale = true;
-      else bad(p, "must be levels=1 (block scales only) or levels=2 (plus an fp32 tensor scale)");
+      if (val == "1")
+        f.tensor_scale = false;
+      else if (val == "2")
+        f.tensor_scale = true;
+      else
+        bad(p, "must be levels=1 (block scales only) or levels=2 (plus an fp32 tensor scale)");
     } else if (key == "bias") {
       bias = static_cast<int>(parse_int(val, "bias", whole));
     } else if (key == "specials") {
       specials = lookup(kSpecialsNames, val);
       if (specials < 0) bad(p, "must be one of " + choices(kSpecialsNames));
     } else {
-      bad(p, "is unknown; keys: round, bits, seed, stream, profile, scale, block, tile, axis, "
-             "levels, bias, specials");
+      bad(p,
+          "is unknown; keys: round, bits, seed, stream, profile, scale, block, tile, axis, "
+          "levels, bias, specials");
     }
   }
   if (specials >= 0 || bias != kDefaultBias) {
@@ -277,8 +303,9 @@ Format parse_format(std::string_view text) {
       fail("format '" + whole + "': bias= and specials= apply to plain eXmY element formats only");
     const Specials s = specials >= 0 ? static_cast<Specials>(specials) : f.elem.specials;
     const bool was_unsigned = !f.elem.is_signed;
-    f.elem = make_minifloat(f.elem.ebits, f.elem.mbits, s,
-                            bias != kDefaultBias ? bias : (specials >= 0 ? kDefaultBias : f.elem.bias));
+    f.elem =
+        make_minifloat(f.elem.ebits, f.elem.mbits, s,
+                       bias != kDefaultBias ? bias : (specials >= 0 ? kDefaultBias : f.elem.bias));
     if (was_unsigned) f.elem = make_unsigned(f.elem);
   }
   // Defaults that depend on the options: the scale type of a granularity given by an option,
@@ -294,7 +321,8 @@ Format parse_format(std::string_view text) {
   if (f.scaled()) {
     if (pow2_scale == (f.rule == ScaleRule::amax))
       fail("format '" + whole + "': scale rule " + scale_rule_name(f.rule) + " does not fit " +
-           scale_type_name(f.scale) + " scales; e8m0/pow2 take floor, ceil, even, rceil, "
+           scale_type_name(f.scale) +
+           " scales; e8m0/pow2 take floor, ceil, even, rceil, "
            "floor_py; ue4m3/fp32 take amax");
     if (f.tensor_scale && f.scale != ScaleType::ue4m3)
       fail("format '" + whole + "': levels=2 needs ue4m3 block scales");
@@ -316,19 +344,25 @@ std::string Format::to_string() const {
   std::string s = name;
   if (cast.profile != Profile::lowp) s += std::string(":profile=") + profile_name(cast.profile);
   const Format d = parse_format(s);
-  if (elem.kind == ElemKind::minifloat && (elem.specials != d.elem.specials || elem.bias != d.elem.bias)) {
+  if (elem.kind == ElemKind::minifloat &&
+      (elem.specials != d.elem.specials || elem.bias != d.elem.bias)) {
     s += std::string(":specials=") + kSpecialsNames[static_cast<int>(elem.specials)];
     s += ":bias=" + std::to_string(elem.bias);
   }
   if (elem.symmetric != d.elem.symmetric) s += ":full";
   if (granularity != d.granularity || block != d.block || tile_rows != d.tile_rows) {
-    if (granularity == Granularity::channel) s += ":channel";
-    else if (granularity == Granularity::tensor) s += ":tensor";
-    else if (tile_rows > 0) s += ":tile=" + std::to_string(tile_rows) + "x" + std::to_string(block);
-    else s += ":block=" + std::to_string(block);
+    if (granularity == Granularity::channel)
+      s += ":channel";
+    else if (granularity == Granularity::tensor)
+      s += ":tensor";
+    else if (tile_rows > 0)
+      s += ":tile=" + std::to_string(tile_rows) + "x" + std::to_string(block);
+    else
+      s += ":block=" + std::to_string(block);
   }
   if (axis != d.axis) s += axis == Axis::col ? ":axis=col" : ":axis=row";
-  if (scaled() && parse_format(s).scale != scale) s += std::string(":scale=") + scale_type_name(scale);
+  if (scaled() && parse_format(s).scale != scale)
+    s += std::string(":scale=") + scale_type_name(scale);
   if (scaled() && parse_format(s).rule != rule) s += std::string(":scale=") + scale_rule_name(rule);
   if (tensor_scale != d.tensor_scale) s += tensor_scale ? ":levels=2" : ":levels=1";
   if (cast.round != d.cast.round) s += std::string(":round=") + round_name(cast.round);

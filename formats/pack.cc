@@ -16,12 +16,18 @@ Packing packing_for(const ElementFormat& f, bool fp6_unpacked) {
 
 size_t packed_bytes(Packing p, size_t n) {
   switch (p) {
-    case Packing::bits2: return (n + 3) / 4;
-    case Packing::bits4: return (n + 1) / 2;
-    case Packing::bits6: return (6 * n + 7) / 8;
-    case Packing::bytes1: return n;
-    case Packing::bytes2: return 2 * n;
-    case Packing::bytes4: return 4 * n;
+    case Packing::bits2:
+      return (n + 3) / 4;
+    case Packing::bits4:
+      return (n + 1) / 2;
+    case Packing::bits6:
+      return (6 * n + 7) / 8;
+    case Packing::bytes1:
+      return n;
+    case Packing::bytes2:
+      return 2 * n;
+    case Packing::bytes4:
+      return 4 * n;
   }
   return 0;
 }
@@ -30,10 +36,12 @@ void pack_codes(Packing p, const uint32_t* codes, size_t n, uint8_t* bytes) {
   std::memset(bytes, 0, packed_bytes(p, n));
   switch (p) {
     case Packing::bits2:
-      for (size_t i = 0; i < n; ++i) bytes[i / 4] |= static_cast<uint8_t>((codes[i] & 3u) << (2 * (i % 4)));
+      for (size_t i = 0; i < n; ++i)
+        bytes[i / 4] |= static_cast<uint8_t>((codes[i] & 3u) << (2 * (i % 4)));
       break;
     case Packing::bits4:
-      for (size_t i = 0; i < n; ++i) bytes[i / 2] |= static_cast<uint8_t>((codes[i] & 15u) << (4 * (i % 2)));
+      for (size_t i = 0; i < n; ++i)
+        bytes[i / 2] |= static_cast<uint8_t>((codes[i] & 15u) << (4 * (i % 2)));
       break;
     case Packing::bits6:
       for (size_t i = 0; i < n; ++i) {
@@ -79,7 +87,8 @@ void unpack_codes(Packing p, const uint8_t* bytes, size_t n, uint32_t* codes) {
       for (size_t i = 0; i < n; ++i) codes[i] = bytes[i];
       break;
     case Packing::bytes2:
-      for (size_t i = 0; i < n; ++i) codes[i] = bytes[2 * i] | (static_cast<uint32_t>(bytes[2 * i + 1]) << 8);
+      for (size_t i = 0; i < n; ++i)
+        codes[i] = bytes[2 * i] | (static_cast<uint32_t>(bytes[2 * i + 1]) << 8);
       break;
     case Packing::bytes4:
       for (size_t i = 0; i < n; ++i) {
@@ -92,12 +101,18 @@ void unpack_codes(Packing p, const uint8_t* bytes, size_t n, uint32_t* codes) {
 
 const char* packing_name(Packing p) {
   switch (p) {
-    case Packing::bits2: return "bits2";
-    case Packing::bits4: return "bits4";
-    case Packing::bits6: return "bits6";
-    case Packing::bytes1: return "bytes1";
-    case Packing::bytes2: return "bytes2";
-    case Packing::bytes4: return "bytes4";
+    case Packing::bits2:
+      return "bits2";
+    case Packing::bits4:
+      return "bits4";
+    case Packing::bits6:
+      return "bits6";
+    case Packing::bytes1:
+      return "bytes1";
+    case Packing::bytes2:
+      return "bytes2";
+    case Packing::bytes4:
+      return "bytes4";
   }
   return "?";
 }

@@ -1,4 +1,5 @@
-// Packed storage of element codes (formats.md section 5): FP4/INT4 2 per byte, FP6 4 in 3, INT2 4 per byte.
+// Packed storage of element codes (formats.md section 5): FP4/INT4 2 per byte, FP6 4 in 3, INT2 4
+// per byte.
 #pragma once
 
 #include <cstddef>

@@ -12,7 +12,9 @@ namespace {
 
 constexpr uint32_t kNanBits = 0x7FC00000u;
 
-bool pow2_scale(const Format& f) { return f.scale == ScaleType::e8m0 || f.scale == ScaleType::pow2; }
+bool pow2_scale(const Format& f) {
+  return f.scale == ScaleType::e8m0 || f.scale == ScaleType::pow2;
+}
 
 const ElementFormat& ue4m3() {
   static const ElementFormat s = make_unsigned(make_minifloat(4, 3, Specials::fn));
@@ -20,7 +22,9 @@ const ElementFormat& ue4m3() {
 }
 
 // Mantissa bits of the element's top binade (integers: bits below the leading one of max).
-int top_mbits(const ElementFormat& e) { return e.kind == ElemKind::integer ? e.bits - 2 : e.mbits; }
+int top_mbits(const ElementFormat& e) {
+  return e.kind == ElemKind::integer ? e.bits - 2 : e.mbits;
+}
 
 // NaN-propagating max of |x| over a rectangle.
 float group_amax(const float* x, int64_t cols, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
@@ -44,12 +48,19 @@ int pow2_exponent(const Format& f, float amax) {
   };
   int X = 0;
   switch (f.rule) {
-    case ScaleRule::floor: X = field(b) - emax; break;
-    case ScaleRule::ceil: X = field(b) + ((b & 0x7FFFFFu) != 0) - emax; break;
-    case ScaleRule::even: X = field(b + (1u << (22 - top_mbits(f.elem)))) - emax; break;
+    case ScaleRule::floor:
+      X = field(b) - emax;
+      break;
+    case ScaleRule::ceil:
+      X = field(b) + ((b & 0x7FFFFFu) != 0) - emax;
+      break;
+    case ScaleRule::even:
+      X = field(b + (1u << (22 - top_mbits(f.elem)))) - emax;
+      break;
     case ScaleRule::floor_py: {
       // microxcaling: floor(log2(amax)) evaluated in fp32 (log2 of 0 uses FLT_MIN).
-      const float l = static_cast<float>(std::log2(static_cast<double>(amax == 0 ? FLT_MIN : amax)));
+      const float l =
+          static_cast<float>(std::log2(static_cast<double>(amax == 0 ? FLT_MIN : amax)));
       X = static_cast<int>(std::floor(l)) - emax;
       break;
     }
@@ -61,7 +72,8 @@ int pow2_exponent(const Format& f, float amax) {
       const int S = E != 0 ? E + ((db & 0x7FFFFFu) != 0) : ((db & 0x7FFFFFu) > 0x400000u);
       return S >= 255 ? 128 : S - 127;
     }
-    case ScaleRule::amax: fail("internal: amax rule on a power-of-two scale");
+    case ScaleRule::amax:
+      fail("internal: amax rule on a power-of-two scale");
   }
   if (X < -127) X = -127;
   return X > 127 ? 128 : X;
@@ -116,14 +128,18 @@ void QuantStats::add(uint8_t flags) {
 ScaleGrid scale_grid(const Format& f, int64_t rows, int64_t cols) {
   ScaleGrid g;
   switch (f.granularity) {
-    case Granularity::none: g.group_rows = g.group_cols = 1; break;
+    case Granularity::none:
+      g.group_rows = g.group_cols = 1;
+      break;
     case Granularity::tensor:
       g.group_rows = rows;
       g.group_cols = cols;
       break;
     case Granularity::channel:
-      if (f.axis == Axis::row) g.group_cols = cols;
-      else g.group_rows = rows;
+      if (f.axis == Axis::row)
+        g.group_cols = cols;
+      else
+        g.group_rows = rows;
       break;
     case Granularity::block:
       if (f.tile_rows > 0) {
@@ -146,16 +162,22 @@ ScaleGrid scale_grid(const Format& f, int64_t rows, int64_t cols) {
 
 float decode_scale(const Format& f, uint32_t code) {
   switch (f.scale) {
-    case ScaleType::e8m0: return decode(make_e8m0(), code);
-    case ScaleType::ue4m3: return decode(ue4m3(), code);
+    case ScaleType::e8m0:
+      return decode(make_e8m0(), code);
+    case ScaleType::ue4m3:
+      return decode(ue4m3(), code);
     case ScaleType::fp32:
-    case ScaleType::pow2: return u2f(code);
-    case ScaleType::none: return 1.0f;
+    case ScaleType::pow2:
+      return u2f(code);
+    case ScaleType::none:
+      return 1.0f;
   }
   return 1.0f;
 }
 
-bool is_nan_scale(const Format& f, uint32_t code) { return std::isnan(decode_scale(f, code)); }
+bool is_nan_scale(const Format& f, uint32_t code) {
+  return std::isnan(decode_scale(f, code));
+}
 
 // Tensor-scale pair for two-level formats: decode-side g and (TE) encode-side ge.
 static void tensor_scales(const Format& f, const float* x, int64_t n, float* g, float* ge) {
@@ -180,8 +202,10 @@ void quantize_tensor(const Format& f, const float* x, int64_t rows, int64_t cols
       uint8_t fl = 0;
       const uint32_t c = encode(f.elem, x[i], f.cast, index_base + i, &fl);
       if (out.codes) out.codes[i] = c;
-      if (out.values) out.values[i] = (f.cast.profile == Profile::microxcaling && std::isinf(x[i]))
-                                          ? x[i] : decode(f.elem, c);
+      if (out.values)
+        out.values[i] = (f.cast.profile == Profile::microxcaling && std::isinf(x[i]))
+                            ? x[i]
+                            : decode(f.elem, c);
       if (out.stats) out.stats->add(fl);
     }
     return;
@@ -270,7 +294,8 @@ void dequantize_tensor(const Format& f, const uint32_t* codes, const uint32_t* s
         values[i] = NAN;
       } else if (pow2_scale(f)) {
         const int X = f.scale == ScaleType::e8m0 ? static_cast<int>(sc) - 127 : std::ilogb(u2f(sc));
-        values[i] = static_cast<float>(std::ldexp(static_cast<double>(decode(f.elem, codes[i])), X));
+        values[i] =
+            static_cast<float>(std::ldexp(static_cast<double>(decode(f.elem, codes[i])), X));
       } else {
         float v = decode(f.elem, codes[i]) * decode_scale(f, sc);
         if (f.tensor_scale) v *= g;

@@ -19,20 +19,20 @@ ScaleGrid scale_grid(const Format& f, int64_t rows, int64_t cols);
 // Counts of what happened to the elements of one quantization (for `lowp error`, telemetry).
 struct QuantStats {
   int64_t n = 0;
-  int64_t saturated = 0;  // clamped to max finite
-  int64_t flushed = 0;    // non-zero input became zero
-  int64_t nan_mapped = 0; // NaN became a number
-  int64_t overflowed = 0; // finite input became inf/NaN
+  int64_t saturated = 0;   // clamped to max finite
+  int64_t flushed = 0;     // non-zero input became zero
+  int64_t nan_mapped = 0;  // NaN became a number
+  int64_t overflowed = 0;  // finite input became inf/NaN
   void add(uint8_t flags);
 };
 
 // The outputs of quantize_tensor; every pointer may be null when that output is not wanted.
 struct QuantOut {
-  uint32_t* codes = nullptr;      // rows*cols element codes (0 inside a NaN-scaled block)
-  uint32_t* scales = nullptr;     // scale_grid().count() scale codes: e8m0 / ue4m3 byte, or
-                                  // fp32 bits for fp32 / pow2 scales
+  uint32_t* codes = nullptr;         // rows*cols element codes (0 inside a NaN-scaled block)
+  uint32_t* scales = nullptr;        // scale_grid().count() scale codes: e8m0 / ue4m3 byte, or
+                                     // fp32 bits for fp32 / pow2 scales
   uint32_t* tensor_scale = nullptr;  // fp32 bits of the per-tensor scale (two-level formats)
-  float* values = nullptr;        // rows*cols dequantized values
+  float* values = nullptr;           // rows*cols dequantized values
   QuantStats* stats = nullptr;
 };
 

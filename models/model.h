@@ -1,4 +1,5 @@
-// The boundary between models (nn/, models/) and the trainer (optim/, train/): params, batches, steps.
+// The boundary between models (nn/, models/) and the trainer (optim/, train/): params, batches,
+// steps.
 #pragma once
 
 #include <cstdint>

@@ -10,12 +10,12 @@ namespace lowp {
 
 // Frozen slot names (a serialization contract: results stores and recipe files use them).
 // GEMM operand slots of every linear layer, Y = X W^T, dX = dY W, dW = dY^T X:
-inline constexpr const char* kLinearSlots[] = {"fwd.x",    "fwd.w",    "dgrad.dy",
-                                               "dgrad.w",  "wgrad.dy", "wgrad.x"};
+inline constexpr const char* kLinearSlots[] = {"fwd.x",   "fwd.w",    "dgrad.dy",
+                                               "dgrad.w", "wgrad.dy", "wgrad.x"};
 // Attention GEMMs S = Q K^T and O = P V, with their backward GEMMs' operands:
 inline constexpr const char* kAttentionSlots[] = {
-    "attn.q", "attn.k", "attn.p", "attn.v",  // forward operands
-    "attn.dO", "attn.dS"                     // backward: dO (for dP, dV), dS (for dQ, dK)
+    "attn.q",  "attn.k", "attn.p", "attn.v",  // forward operands
+    "attn.dO", "attn.dS"                      // backward: dO (for dP, dV), dS (for dQ, dK)
 };
 // Other tensors a recipe may cover:
 inline constexpr const char* kOtherSlots[] = {
@@ -32,8 +32,8 @@ inline constexpr const char* kOtherSlots[] = {
 
 // Per-GEMM Hadamard transform applied to both operands along the reduction axis (it cancels).
 struct Transform {
-  int hadamard = 0;          // block size (16, 32, 64, 128); 0 = none
-  bool random_signs = false; // random diagonal signs from the counter-based generator
+  int hadamard = 0;           // block size (16, 32, 64, 128); 0 = none
+  bool random_signs = false;  // random diagonal signs from the counter-based generator
   bool new_signs_each_step = false;
   bool operator==(const Transform&) const = default;
 };
@@ -47,7 +47,7 @@ struct SlotOverride {
 
 struct Recipe {
   std::string name = "fp32";
-  std::map<std::string, std::string> slots;  // slot -> format string (grammar of formats/)
+  std::map<std::string, std::string> slots;     // slot -> format string (grammar of formats/)
   std::map<std::string, Transform> transforms;  // GEMM name ("fwd", "dgrad", "wgrad") -> transform
   std::vector<SlotOverride> overrides;
   std::map<std::string, std::string> options;  // recipe switches (e.g. "ln_high_precision")

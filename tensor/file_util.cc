@@ -1,10 +1,11 @@
 // Whole-file reads and atomic (temp + rename) writes with errors that name the path.
 #include "tensor/file_util.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <unistd.h>
 
 #include "util/error.h"
 
@@ -26,7 +27,9 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
 void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) fail("cannot write '" + path + "': " + std::strerror(errno) + " (is the folder there and writable?)");
+  if (!f)
+    fail("cannot write '" + path + "': " + std::strerror(errno) +
+         " (is the folder there and writable?)");
   const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
   const bool closed = std::fclose(f) == 0;
   if (!ok || !closed) {

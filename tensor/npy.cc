@@ -19,11 +19,14 @@ std::string dict_value(const std::string& h, const std::string& key, const std::
   ++p;
   while (p < h.size() && h[p] == ' ') ++p;
   size_t e = p;
-  if (h[p] == '(') e = h.find(')', p) + 1;
-  else if (h[p] == '\'') e = h.find('\'', p + 1) + 1;
+  if (h[p] == '(')
+    e = h.find(')', p) + 1;
+  else if (h[p] == '\'')
+    e = h.find('\'', p + 1) + 1;
   else
     while (e < h.size() && h[e] != ',' && h[e] != '}') ++e;
-  if (e == std::string::npos || e > h.size()) fail(where + ": malformed .npy header near '" + key + "'");
+  if (e == std::string::npos || e > h.size())
+    fail(where + ": malformed .npy header near '" + key + "'");
   return h.substr(p, e - p);
 }
 
@@ -39,7 +42,8 @@ NpyArray parse_npy(const std::vector<uint8_t>& b, const std::string& where) {
     start = 10;
   } else if (major == 2 || major == 3) {
     if (b.size() < 12) fail(where + ": truncated .npy header");
-    hlen = b[8] | (b[9] << 8) | (static_cast<size_t>(b[10]) << 16) | (static_cast<size_t>(b[11]) << 24);
+    hlen = b[8] | (b[9] << 8) | (static_cast<size_t>(b[10]) << 16) |
+           (static_cast<size_t>(b[11]) << 24);
     start = 12;
   } else {
     fail(where + ": unsupported .npy version " + std::to_string(major));
@@ -48,7 +52,8 @@ NpyArray parse_npy(const std::vector<uint8_t>& b, const std::string& where) {
   const std::string h(reinterpret_cast<const char*>(b.data() + start), hlen);
   const std::string descr = dict_value(h, "descr", where);
   if (descr != "'<f4'")
-    fail(where + ": dtype " + descr + " is not supported; save the array as float32 ('<f4'), "
+    fail(where + ": dtype " + descr +
+         " is not supported; save the array as float32 ('<f4'), "
          "e.g. np.save(path, x.astype(np.float32))");
   if (dict_value(h, "fortran_order", where) != "False")
     fail(where + ": Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
@@ -83,8 +88,16 @@ std::vector<uint8_t> serialize_npy(const NpyArray& a) {
   std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
   while ((10 + h.size() + 1) % 64 != 0) h += ' ';
   h += '\n';
-  const uint8_t magic[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
-                             static_cast<uint8_t>(h.size()), static_cast<uint8_t>(h.size() >> 8)};
+  const uint8_t magic[10] = {0x93,
+                             'N',
+                             'U',
+                             'M',
+                             'P',
+                             'Y',
+                             1,
+                             0,
+                             static_cast<uint8_t>(h.size()),
+                             static_cast<uint8_t>(h.size() >> 8)};
   std::vector<uint8_t> out(10 + h.size() + a.data.size() * 4);
   std::memcpy(out.data(), magic, 10);
   std::memcpy(out.data() + 10, h.data(), h.size());
@@ -92,7 +105,11 @@ std::vector<uint8_t> serialize_npy(const NpyArray& a) {
   return out;
 }
 
-NpyArray read_npy(const std::string& path) { return parse_npy(read_file_bytes(path), path); }
-void write_npy(const std::string& path, const NpyArray& a) { write_file_atomic(path, serialize_npy(a)); }
+NpyArray read_npy(const std::string& path) {
+  return parse_npy(read_file_bytes(path), path);
+}
+void write_npy(const std::string& path, const NpyArray& a) {
+  write_file_atomic(path, serialize_npy(a));
+}
 
 }  // namespace lowp

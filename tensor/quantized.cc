@@ -11,11 +11,16 @@ int64_t QuantizedTensor::numel() const {
   for (int64_t d : shape) n *= d;
   return n;
 }
-int64_t QuantizedTensor::rows() const { return shape.empty() ? 1 : numel() / std::max<int64_t>(1, shape.back()); }
-int64_t QuantizedTensor::cols() const { return shape.empty() ? 1 : shape.back(); }
+int64_t QuantizedTensor::rows() const {
+  return shape.empty() ? 1 : numel() / std::max<int64_t>(1, shape.back());
+}
+int64_t QuantizedTensor::cols() const {
+  return shape.empty() ? 1 : shape.back();
+}
 
-QuantizedTensor quantize_to_packed(const Format& f, const float* x, const std::vector<int64_t>& shape,
-                                   bool fp6_unpacked, uint64_t index_base) {
+QuantizedTensor quantize_to_packed(const Format& f, const float* x,
+                                   const std::vector<int64_t>& shape, bool fp6_unpacked,
+                                   uint64_t index_base) {
   QuantizedTensor q;
   q.format = f.to_string();
   q.shape = shape;
@@ -48,7 +53,8 @@ void validate(const QuantizedTensor& q, const std::string& where) {
     fail(where + ": " + std::to_string(q.scales.size()) + " scales, but format " + q.format +
          " on this shape needs " + std::to_string(want));
   if (q.has_tensor_scale != f.tensor_scale)
-    fail(where + ": tensor scale " + (q.has_tensor_scale ? "present" : "missing") + " for " + q.format);
+    fail(where + ": tensor scale " + (q.has_tensor_scale ? "present" : "missing") + " for " +
+         q.format);
   const Packing p = q.packing;
   if (p != packing_for(f.elem, false) && p != packing_for(f.elem, true))
     fail(where + ": packing " + packing_name(p) + " does not fit format " + q.format);
@@ -61,7 +67,8 @@ std::vector<float> dequantize_packed(const QuantizedTensor& q) {
   std::vector<uint32_t> codes(n);
   unpack_codes(q.packing, q.payload.data(), n, codes.data());
   std::vector<float> values(n);
-  dequantize_tensor(f, codes.data(), q.scales.data(), q.tensor_scale, q.rows(), q.cols(), values.data());
+  dequantize_tensor(f, codes.data(), q.scales.data(), q.tensor_scale, q.rows(), q.cols(),
+                    values.data());
   return values;
 }
 

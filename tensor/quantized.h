@@ -1,4 +1,5 @@
-// A quantized tensor: packed element codes, scale codes, shape and the format string that decodes them.
+// A quantized tensor: packed element codes, scale codes, shape and the format string that decodes
+// them.
 #pragma once
 
 #include <cstdint>
@@ -11,8 +12,8 @@
 namespace lowp {
 
 struct QuantizedTensor {
-  std::string format;            // canonical format string (Format::to_string)
-  std::vector<int64_t> shape;    // row-major; blocks run along the last axis (or per the format)
+  std::string format;          // canonical format string (Format::to_string)
+  std::vector<int64_t> shape;  // row-major; blocks run along the last axis (or per the format)
   Packing packing = Packing::bytes1;
   std::vector<uint8_t> payload;  // packed element codes
   std::vector<uint32_t> scales;  // scale codes, row-major over the scale grid
@@ -25,8 +26,9 @@ struct QuantizedTensor {
 };
 
 // Quantizes x (shape as given) into packed storage. `fp6_unpacked` stores FP6 one code per byte.
-QuantizedTensor quantize_to_packed(const Format& f, const float* x, const std::vector<int64_t>& shape,
-                                   bool fp6_unpacked = false, uint64_t index_base = 0);
+QuantizedTensor quantize_to_packed(const Format& f, const float* x,
+                                   const std::vector<int64_t>& shape, bool fp6_unpacked = false,
+                                   uint64_t index_base = 0);
 
 // Decodes packed storage back to fp32 values (exactly the dequantized values of the codes).
 std::vector<float> dequantize_packed(const QuantizedTensor& q);

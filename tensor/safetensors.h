@@ -1,4 +1,5 @@
-// safetensors files holding one quantized tensor: payload and scales as separate tensors, format in metadata.
+// safetensors files holding one quantized tensor: payload and scales as separate tensors, format in
+// metadata.
 #pragma once
 
 #include <string>

@@ -6,11 +6,19 @@
 
 namespace lowp {
 
-inline uint32_t f2u(float f) { return std::bit_cast<uint32_t>(f); }
-inline float u2f(uint32_t u) { return std::bit_cast<float>(u); }
+inline uint32_t f2u(float f) {
+  return std::bit_cast<uint32_t>(f);
+}
+inline float u2f(uint32_t u) {
+  return std::bit_cast<float>(u);
+}
 
-inline bool is_nan_bits(uint32_t u) { return (u & 0x7FFFFFFFu) > 0x7F800000u; }
-inline bool is_inf_bits(uint32_t u) { return (u & 0x7FFFFFFFu) == 0x7F800000u; }
+inline bool is_nan_bits(uint32_t u) {
+  return (u & 0x7FFFFFFFu) > 0x7F800000u;
+}
+inline bool is_inf_bits(uint32_t u) {
+  return (u & 0x7FFFFFFFu) == 0x7F800000u;
+}
 
 // Exact 2^e as fp32 for e in [-149, 127] (subnormals included).
 inline float exp2i(int e) {

@@ -3,6 +3,8 @@
 
 namespace lowp {
 
-void fail(const std::string& message) { throw Error(message); }
+void fail(const std::string& message) {
+  throw Error(message);
+}
 
 }  // namespace lowp

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <set>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -38,26 +38,38 @@ std::string slurp(const std::string& path) {
 Result run(const std::string& args, const std::string& input = "") {
   const std::string in = tmp("stdin"), out = tmp("stdout"), err = tmp("stderr");
   std::ofstream(in, std::ios::binary) << input;
-  const std::string cmd = std::string(LOWP_BINARY_DIR) + "/cli/lowp " + args + " < " + in + " > " + out +
-                          " 2> " + err;
+  const std::string cmd =
+      std::string(LOWP_BINARY_DIR) + "/cli/lowp " + args + " < " + in + " > " + out + " 2> " + err;
   const int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }
 
-std::vector<std::string> lines_of(const std::string& s) { return test::split(s.substr(0, s.size() - (s.empty() ? 0 : 1)), '\n'); }
+std::vector<std::string> lines_of(const std::string& s) {
+  return test::split(s.substr(0, s.size() - (s.empty() ? 0 : 1)), '\n');
+}
 
 TEST(CliCast, ReproducesEveryElementwiseGoldenFile) {
-  const std::pair<const char*, const char*> types[] = {
-      {"float8_e4m3fn", "e4m3"},     {"float8_e4m3", "e4m3_ieee"},     {"float8_e5m2", "e5m2"},
-      {"float8_e4m3fnuz", "e4m3fnuz"}, {"float8_e5m2fnuz", "e5m2fnuz"}, {"float8_e4m3b11fnuz", "e4m3b11fnuz"},
-      {"float8_e3m4", "e3m4"},       {"float6_e2m3fn", "e2m3"},        {"float6_e3m2fn", "e3m2"},
-      {"float4_e2m1fn", "e2m1"},     {"float8_e8m0fnu", "e8m0"},       {"bfloat16", "bf16"},
-      {"half", "fp16"}};
-  const std::pair<const char*, const char*> modes[] = {
-      {"rne", ""}, {"rne_sat", " --saturate"}, {"rtz", " --round rtz"}, {"rtz_sat", " --round rtz --saturate"}};
+  const std::pair<const char*, const char*> types[] = {{"float8_e4m3fn", "e4m3"},
+                                                       {"float8_e4m3", "e4m3_ieee"},
+                                                       {"float8_e5m2", "e5m2"},
+                                                       {"float8_e4m3fnuz", "e4m3fnuz"},
+                                                       {"float8_e5m2fnuz", "e5m2fnuz"},
+                                                       {"float8_e4m3b11fnuz", "e4m3b11fnuz"},
+                                                       {"float8_e3m4", "e3m4"},
+                                                       {"float6_e2m3fn", "e2m3"},
+                                                       {"float6_e3m2fn", "e3m2"},
+                                                       {"float4_e2m1fn", "e2m1"},
+                                                       {"float8_e8m0fnu", "e8m0"},
+                                                       {"bfloat16", "bf16"},
+                                                       {"half", "fp16"}};
+  const std::pair<const char*, const char*> modes[] = {{"rne", ""},
+                                                       {"rne_sat", " --saturate"},
+                                                       {"rtz", " --round rtz"},
+                                                       {"rtz_sat", " --round rtz --saturate"}};
   // Deviation rows (in_bits) per file, where lowp gives the nearest value instead.
   std::set<std::string> deviations;
-  for (const auto& l : test::read_gz_lines(test::shared_dir() + "/testdata/formats/elementwise/known_deviations_ml_dtypes.tsv")) {
+  for (const auto& l : test::read_gz_lines(
+           test::shared_dir() + "/testdata/formats/elementwise/known_deviations_ml_dtypes.tsv")) {
     const auto c = test::split(l, '\t');
     deviations.insert(c[0] + "|" + c[1]);
   }
@@ -65,7 +77,8 @@ TEST(CliCast, ReproducesEveryElementwiseGoldenFile) {
   for (const auto& [file, name] : types) {
     for (const auto& [mode, flags] : modes) {
       const std::string stem = std::string(file) + "_" + mode;
-      const auto golden = test::read_gz_lines(test::shared_dir() + "/testdata/formats/elementwise/" + stem + ".tsv.gz");
+      const auto golden = test::read_gz_lines(test::shared_dir() +
+                                              "/testdata/formats/elementwise/" + stem + ".tsv.gz");
       ASSERT_GT(golden.size(), 100u) << stem;
       std::string input;
       for (size_t i = 1; i < golden.size(); ++i) input += test::split(golden[i], '\t')[0] + "\n";
@@ -78,7 +91,9 @@ TEST(CliCast, ReproducesEveryElementwiseGoldenFile) {
         if (got[i - 1] == golden[i]) continue;
         const std::string in = test::split(golden[i], '\t')[0];
         if (deviations.count("elementwise_" + stem + ".tsv|" + in)) continue;
-        if (++mismatches <= 3) ADD_FAILURE() << stem << " line " << i + 1 << ": want " << golden[i] << " got " << got[i - 1];
+        if (++mismatches <= 3)
+          ADD_FAILURE() << stem << " line " << i + 1 << ": want " << golden[i] << " got "
+                        << got[i - 1];
       }
       EXPECT_EQ(mismatches, 0) << stem;
       ++files;
@@ -88,16 +103,19 @@ TEST(CliCast, ReproducesEveryElementwiseGoldenFile) {
 }
 
 TEST(CliQuantize, ReproducesEveryMxGoldenBlock) {
-  const std::pair<const char*, const char*> elems[] = {{"fp8_e4m3", "mxfp8_e4m3"}, {"fp8_e5m2", "mxfp8_e5m2"},
-                                                       {"fp6_e3m2", "mxfp6_e3m2"}, {"fp6_e2m3", "mxfp6_e2m3"},
-                                                       {"fp4_e2m1", "mxfp4"},      {"int8", "mxint8"}};
+  const std::pair<const char*, const char*> elems[] = {
+      {"fp8_e4m3", "mxfp8_e4m3"}, {"fp8_e5m2", "mxfp8_e5m2"}, {"fp6_e3m2", "mxfp6_e3m2"},
+      {"fp6_e2m3", "mxfp6_e2m3"}, {"fp4_e2m1", "mxfp4"},      {"int8", "mxint8"}};
   for (const auto& [elem, name] : elems) {
-    for (const std::string suffix : {"even_ocp", "nearest_ocp", "floor_ocp", "nearest_microxcaling"}) {
+    for (const std::string suffix :
+         {"even_ocp", "nearest_ocp", "floor_ocp", "nearest_microxcaling"}) {
       const std::string stem = std::string(elem) + "_" + suffix;
-      const auto golden = test::read_gz_lines(test::shared_dir() + "/testdata/formats/mx/" + stem + ".tsv.gz");
+      const auto golden =
+          test::read_gz_lines(test::shared_dir() + "/testdata/formats/mx/" + stem + ".tsv.gz");
       ASSERT_GT(golden.size(), 500u) << stem;
       const auto header = test::split(golden[0], '\t');
-      const size_t codes_col = std::find(header.begin(), header.end(), "elem_codes") - header.begin();
+      const size_t codes_col =
+          std::find(header.begin(), header.end(), "elem_codes") - header.begin();
       std::string input;
       for (size_t i = 1; i < golden.size(); ++i) input += test::split(golden[i], '\t')[2] + "\n";
       const std::string round = suffix.substr(0, suffix.find('_'));
@@ -116,7 +134,9 @@ TEST(CliQuantize, ReproducesEveryMxGoldenBlock) {
         // A NaN block's codes are printed '-' per element; the golden file writes one '-'.
         ok = ok && (want[codes_col] == "-" ? have[1].find_first_not_of("-,") == std::string::npos
                                            : have[1] == want[codes_col]);
-        if (!ok && ++mismatches <= 3) ADD_FAILURE() << stem << " block " << want[0] << "\n want " << golden[i] << "\n got  " << got[i - 1];
+        if (!ok && ++mismatches <= 3)
+          ADD_FAILURE() << stem << " block " << want[0] << "\n want " << golden[i] << "\n got  "
+                        << got[i - 1];
       }
       EXPECT_EQ(mismatches, 0) << stem;
     }
@@ -135,9 +155,11 @@ TEST(CliCast, IeeeRoundTowardZeroWithoutProfile) {
 TEST(CliFormats, ListsEveryNamedFormat) {
   const Result r = run("formats");
   ASSERT_EQ(r.exit_code, 0);
-  for (const char* n : {"e4m3", "e4m3_ieee", "e5m2", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz", "e3m4", "e3m2",
-                        "e2m3", "e2m1", "e8m0", "ue4m3", "bf16", "fp16", "tf32", "int4", "mxfp8_e4m3",
-                        "mxfp8_e5m2", "mxfp6_e3m2", "mxfp6_e2m3", "mxfp4", "mxint8", "nvfp4"})
+  for (const char* n :
+       {"e4m3",       "e4m3_ieee",  "e5m2",  "e4m3fnuz", "e5m2fnuz",   "e4m3b11fnuz",
+        "e3m4",       "e3m2",       "e2m3",  "e2m1",     "e8m0",       "ue4m3",
+        "bf16",       "fp16",       "tf32",  "int4",     "mxfp8_e4m3", "mxfp8_e5m2",
+        "mxfp6_e3m2", "mxfp6_e2m3", "mxfp4", "mxint8",   "nvfp4"})
     EXPECT_NE(r.out.find(std::string("\n") + n + " "), std::string::npos) << n;
   EXPECT_NE(r.out.find("448"), std::string::npos);
 }
@@ -185,8 +207,10 @@ TEST(CliErrors, BadInputGetsOneClearLine) {
       {"cast mxfp4", "1\n", "lowp quantize"},
       {"quantize mxfp4 --scale bogus", "1\n", "bogus"},
       {"quantize mxfp4", "1,2,,zz\n", "'zz'"},
-      {"quantize nvfp4 --in /nonexistent/x.npy --out " + tmp("never.safetensors"), "", "/nonexistent/x.npy"},
-      {"dequantize --in /nonexistent/y.safetensors --out " + tmp("never.npy"), "", "/nonexistent/y.safetensors"},
+      {"quantize nvfp4 --in /nonexistent/x.npy --out " + tmp("never.safetensors"), "",
+       "/nonexistent/x.npy"},
+      {"dequantize --in /nonexistent/y.safetensors --out " + tmp("never.npy"), "",
+       "/nonexistent/y.safetensors"},
       {"error e4m3 --dist cauchy", "", "cauchy"},
       {"cast e4m3 --profile pytorch", "1\n", "ml_dtypes"},
   };
@@ -209,7 +233,8 @@ TEST(CliErrors, BadInputGetsOneClearLine) {
 TEST(CliError, ReportsErrorStatistics) {
   const Result r = run("error mxfp4 --round sr --n 65536");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* key : {"mse ", "rel_mse ", "sqnr_db ", "frac_saturated ", "frac_flushed ", "mean_signed_error "})
+  for (const char* key :
+       {"mse ", "rel_mse ", "sqnr_db ", "frac_saturated ", "frac_flushed ", "mean_signed_error "})
     EXPECT_NE(r.out.find(key), std::string::npos) << key;
 }
 

@@ -44,6 +44,8 @@ inline std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-inline std::string shared_dir() { return LOWP_SHARED_DIR; }
+inline std::string shared_dir() {
+  return LOWP_SHARED_DIR;
+}
 
 }  // namespace lowp::test

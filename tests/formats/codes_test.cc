@@ -14,11 +14,35 @@ namespace {
 
 // Every element format the grammar names, plus unnamed eXmY conventions, integers and biases.
 std::vector<std::string> all_element_formats() {
-  std::vector<std::string> v = {"e4m3", "e4m3_ieee", "e5m2", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz",
-                                "e3m4", "e3m2",      "e2m3", "e2m1",     "e8m0",     "ue4m3",
-                                "bf16", "fp16",      "int2", "int3",     "int4",     "int5",
-                                "int6", "int7",      "int8", "int4:full", "e3m3",    "e2m2",
-                                "e5m0", "e1m2",      "e6m9", "e4m3:specials=fnuz", "e3m3:specials=fn",
+  std::vector<std::string> v = {"e4m3",
+                                "e4m3_ieee",
+                                "e5m2",
+                                "e4m3fnuz",
+                                "e5m2fnuz",
+                                "e4m3b11fnuz",
+                                "e3m4",
+                                "e3m2",
+                                "e2m3",
+                                "e2m1",
+                                "e8m0",
+                                "ue4m3",
+                                "bf16",
+                                "fp16",
+                                "int2",
+                                "int3",
+                                "int4",
+                                "int5",
+                                "int6",
+                                "int7",
+                                "int8",
+                                "int4:full",
+                                "e3m3",
+                                "e2m2",
+                                "e5m0",
+                                "e1m2",
+                                "e6m9",
+                                "e4m3:specials=fnuz",
+                                "e3m3:specials=fn",
                                 "e5m2:specials=finite:bias=10"};
   return v;
 }
@@ -33,7 +57,8 @@ TEST(Codes, DecodeEncodeIdentityDistinctMonotone) {
     std::vector<std::pair<float, uint32_t>> values;
     for (uint32_t c = 0; c < ncodes; ++c) {
       if (!e.is_signed && (c & e.sign_bit)) continue;
-      if (e.kind == ElemKind::integer && e.symmetric && c == e.sign_bit) continue;  // -2^(b-1) unused
+      if (e.kind == ElemKind::integer && e.symmetric && c == e.sign_bit)
+        continue;  // -2^(b-1) unused
       const float v = decode(e, c);
       if (is_nan_code(e, c)) {
         EXPECT_TRUE(std::isnan(v)) << c;
@@ -78,13 +103,20 @@ TEST(Codes, FormatTableFacts) {
     const char* name;
     float maxfin, min_normal, min_sub;
   };
-  const Row rows[] = {{"e4m3", 448, 0x1p-6f, 0x1p-9f},       {"e4m3_ieee", 240, 0x1p-6f, 0x1p-9f},
-                      {"e5m2", 57344, 0x1p-14f, 0x1p-16f},   {"e4m3fnuz", 240, 0x1p-7f, 0x1p-10f},
-                      {"e5m2fnuz", 57344, 0x1p-15f, 0x1p-17f}, {"e4m3b11fnuz", 30, 0x1p-10f, 0x1p-13f},
-                      {"e3m4", 15.5f, 0.25f, 0x1p-6f},       {"e3m2", 28, 0.25f, 0.0625f},
-                      {"e2m3", 7.5f, 1, 0.125f},             {"e2m1", 6, 1, 0.5f},
-                      {"e8m0", 0x1p127f, 0x1p-127f, 0},      {"ue4m3", 448, 0x1p-6f, 0x1p-9f},
-                      {"bf16", 0x1.FEp127f, 0x1p-126f, 0x1p-133f}, {"fp16", 65504, 0x1p-14f, 0x1p-24f}};
+  const Row rows[] = {{"e4m3", 448, 0x1p-6f, 0x1p-9f},
+                      {"e4m3_ieee", 240, 0x1p-6f, 0x1p-9f},
+                      {"e5m2", 57344, 0x1p-14f, 0x1p-16f},
+                      {"e4m3fnuz", 240, 0x1p-7f, 0x1p-10f},
+                      {"e5m2fnuz", 57344, 0x1p-15f, 0x1p-17f},
+                      {"e4m3b11fnuz", 30, 0x1p-10f, 0x1p-13f},
+                      {"e3m4", 15.5f, 0.25f, 0x1p-6f},
+                      {"e3m2", 28, 0.25f, 0.0625f},
+                      {"e2m3", 7.5f, 1, 0.125f},
+                      {"e2m1", 6, 1, 0.5f},
+                      {"e8m0", 0x1p127f, 0x1p-127f, 0},
+                      {"ue4m3", 448, 0x1p-6f, 0x1p-9f},
+                      {"bf16", 0x1.FEp127f, 0x1p-126f, 0x1p-133f},
+                      {"fp16", 65504, 0x1p-14f, 0x1p-24f}};
   for (const auto& r : rows) {
     SCOPED_TRACE(r.name);
     const ElementFormat e = parse_format(r.name).elem;

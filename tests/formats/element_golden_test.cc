@@ -40,8 +40,8 @@ std::vector<GoldenType> golden_types() {
 // (file stem, in_bits) -> the nearest-value code lowp gives instead of ml_dtypes' answer.
 std::map<std::pair<std::string, uint32_t>, uint32_t> known_deviations() {
   std::map<std::pair<std::string, uint32_t>, uint32_t> dev;
-  const auto lines =
-      test::read_gz_lines(test::shared_dir() + "/testdata/formats/elementwise/known_deviations_ml_dtypes.tsv");
+  const auto lines = test::read_gz_lines(
+      test::shared_dir() + "/testdata/formats/elementwise/known_deviations_ml_dtypes.tsv");
   for (size_t i = 1; i < lines.size(); ++i) {
     const auto c = test::split(lines[i], '\t');
     std::string stem = c[0].substr(std::string("elementwise_").size());
@@ -69,8 +69,8 @@ TEST(ElementGolden, EveryFileBitExactWithMlDtypesProfile) {
   for (const auto& t : golden_types()) {
     for (const auto& m : modes) {
       const std::string stem = std::string(t.file) + "_" + m.suffix;
-      const auto lines = test::read_gz_lines(test::shared_dir() +
-                                             "/testdata/formats/elementwise/" + stem + ".tsv.gz");
+      const auto lines = test::read_gz_lines(test::shared_dir() + "/testdata/formats/elementwise/" +
+                                             stem + ".tsv.gz");
       ASSERT_GT(lines.size(), 100u) << "missing or empty golden file " << stem;
       ASSERT_EQ(lines[0], "in_bits\tout_code\tout_value_bits");
       ++files;
@@ -96,8 +96,8 @@ TEST(ElementGolden, EveryFileBitExactWithMlDtypesProfile) {
         if (got != want || (it == dev.end() && !value_ok)) {
           if (++failures <= 5)
             ADD_FAILURE() << stem << " line " << i + 1 << ": in " << c[0] << " want code " << c[1]
-                          << " value " << c[2] << ", got code 0x" << std::hex << got
-                          << " value 0x" << f2u(value);
+                          << " value " << c[2] << ", got code 0x" << std::hex << got << " value 0x"
+                          << f2u(value);
         }
         ++rows_checked;
       }

@@ -1,4 +1,5 @@
-// The format grammar: examples parse as documented, printed strings parse back, errors name the part.
+// The format grammar: examples parse as documented, printed strings parse back, errors name the
+// part.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -48,15 +49,54 @@ TEST(Grammar, DocumentedExamples) {
 
 TEST(Grammar, PrintedStringsParseBack) {
   const char* texts[] = {
-      "e4m3", "e4m3_ieee", "e5m2:sat", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz", "e3m4", "e3m2", "e2m3",
-      "e2m1", "e8m0", "ue4m3", "bf16", "fp16", "tf32", "fp32", "int2", "int8", "int4:full",
-      "e2m1:round=sr:seed=7", "e2m1:round=sr:bits=8:seed=3:stream=5", "mxfp4", "mxfp8_e4m3:scale=rceil",
-      "mxfp8_e5m2", "mxfp6_e3m2", "mxfp6_e2m3:scale=even", "mxint8:scale=ceil", "e3m2:block=64:scale=e8m0",
-      "int4:channel", "int8:tensor", "e4m3:tensor", "e4m3:channel:axis=col", "nvfp4",
-      "nvfp4:profile=te:tile=16x16", "nvfp4:levels=1", "e4m3:profile=ml_dtypes", "e4m3:ftz",
-      "mxfp4:profile=microxcaling", "mxfp4:profile=microxcaling:round=rne", "mxfp4:axis=col",
-      "e2m1:block=16:scale=ue4m3", "e4m3:block=128:scale=pow2:scale=ceil", "e3m3:specials=fn:bias=5",
-      "e5m2:nosat", "mxfp4:nosat", "e4m3:block=32:scale=fp32", "bf16:round=rtz", "int4:block=32",
+      "e4m3",
+      "e4m3_ieee",
+      "e5m2:sat",
+      "e4m3fnuz",
+      "e5m2fnuz",
+      "e4m3b11fnuz",
+      "e3m4",
+      "e3m2",
+      "e2m3",
+      "e2m1",
+      "e8m0",
+      "ue4m3",
+      "bf16",
+      "fp16",
+      "tf32",
+      "fp32",
+      "int2",
+      "int8",
+      "int4:full",
+      "e2m1:round=sr:seed=7",
+      "e2m1:round=sr:bits=8:seed=3:stream=5",
+      "mxfp4",
+      "mxfp8_e4m3:scale=rceil",
+      "mxfp8_e5m2",
+      "mxfp6_e3m2",
+      "mxfp6_e2m3:scale=even",
+      "mxint8:scale=ceil",
+      "e3m2:block=64:scale=e8m0",
+      "int4:channel",
+      "int8:tensor",
+      "e4m3:tensor",
+      "e4m3:channel:axis=col",
+      "nvfp4",
+      "nvfp4:profile=te:tile=16x16",
+      "nvfp4:levels=1",
+      "e4m3:profile=ml_dtypes",
+      "e4m3:ftz",
+      "mxfp4:profile=microxcaling",
+      "mxfp4:profile=microxcaling:round=rne",
+      "mxfp4:axis=col",
+      "e2m1:block=16:scale=ue4m3",
+      "e4m3:block=128:scale=pow2:scale=ceil",
+      "e3m3:specials=fn:bias=5",
+      "e5m2:nosat",
+      "mxfp4:nosat",
+      "e4m3:block=32:scale=fp32",
+      "bf16:round=rtz",
+      "int4:block=32",
   };
   for (const char* t : texts) {
     SCOPED_TRACE(t);

@@ -13,7 +13,9 @@
 namespace lowp {
 namespace {
 
-uint32_t hex(const std::string& s) { return static_cast<uint32_t>(std::strtoul(s.c_str(), nullptr, 16)); }
+uint32_t hex(const std::string& s) {
+  return static_cast<uint32_t>(std::strtoul(s.c_str(), nullptr, 16));
+}
 
 struct MxCase {
   const char* elem;    // golden file prefix
@@ -25,15 +27,20 @@ constexpr MxCase kCases[] = {{"fp8_e4m3", "mxfp8_e4m3"}, {"fp8_e5m2", "mxfp8_e5m
 
 // Runs one golden file; `microxcaling` selects that file's column order and the profile.
 void check_file(const MxCase& c, const std::string& round, bool microxcaling) {
-  const std::string stem = std::string(c.elem) + "_" + round + (microxcaling ? "_microxcaling" : "_ocp");
-  const auto lines = test::read_gz_lines(test::shared_dir() + "/testdata/formats/mx/" + stem + ".tsv.gz");
+  const std::string stem =
+      std::string(c.elem) + "_" + round + (microxcaling ? "_microxcaling" : "_ocp");
+  const auto lines =
+      test::read_gz_lines(test::shared_dir() + "/testdata/formats/mx/" + stem + ".tsv.gz");
   ASSERT_GT(lines.size(), 500u) << "missing golden file " << stem;
   const auto header = test::split(lines[0], '\t');
   int col_codes = -1;
   for (size_t i = 0; i < header.size(); ++i)
     if (header[i] == "elem_codes") col_codes = static_cast<int>(i);
   ASSERT_GE(col_codes, 0) << stem;
-  std::string spec = std::string(c.format) + ":round=" + (round == "even" ? "rne" : round == "nearest" ? "rna" : "rtz");
+  std::string spec = std::string(c.format) + ":round=" +
+                     (round == "even"      ? "rne"
+                      : round == "nearest" ? "rna"
+                                           : "rtz");
   if (microxcaling) spec += ":profile=microxcaling";
   const Format f = parse_format(spec);
   int failures = 0;
@@ -65,7 +72,8 @@ void check_file(const MxCase& c, const std::string& round, bool microxcaling) {
         got += b;
       }
       ADD_FAILURE() << stem << " block " << col[0] << ": want scale " << col[1] << " got " << scale
-                    << "\n want codes " << col[col_codes] << "\n want vals " << col[3] << "\n got codes  " << got;
+                    << "\n want codes " << col[col_codes] << "\n want vals " << col[3]
+                    << "\n got codes  " << got;
     }
   }
   EXPECT_EQ(failures, 0) << stem << " (" << lines.size() - 1 << " blocks)";

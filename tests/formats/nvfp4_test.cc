@@ -1,4 +1,5 @@
-// NVFP4 (torchao and TE profiles) and generic scaling, checked against formats.md 4.2-4.3 step by step.
+// NVFP4 (torchao and TE profiles) and generic scaling, checked against formats.md 4.2-4.3 step by
+// step.
 #include <gtest/gtest.h>
 
 #include <cfloat>
@@ -30,7 +31,8 @@ std::vector<float> data(int n, unsigned seed) {
   uint32_t s = seed;
   for (int i = 0; i < n; ++i) {
     s = s * 1664525u + 1013904223u;
-    x[i] = (static_cast<float>(s >> 8) / 16777216.0f - 0.5f) * std::exp2f(static_cast<float>((s % 7)) - 3.0f);
+    x[i] = (static_cast<float>(s >> 8) / 16777216.0f - 0.5f) *
+           std::exp2f(static_cast<float>((s % 7)) - 3.0f);
   }
   return x;
 }
@@ -59,7 +61,8 @@ TEST(Nvfp4, TorchaoTwoLevelStepByStep) {
     const float sv = ue4m3_rne(std::fmin(std::fmax((amax(xb, 16) / 6.0f) / g, 0x1p-6f), 448.0f));
     EXPECT_EQ(decode(kUe4m3, s[b]), sv) << b;
     const float enc = (1.0f / g) / sv;
-    for (int i = 0; i < 16; ++i) EXPECT_EQ(v[16 * b + i], e2m1_sat(xb[i] * enc) * sv * g) << b << "," << i;
+    for (int i = 0; i < 16; ++i)
+      EXPECT_EQ(v[16 * b + i], e2m1_sat(xb[i] * enc) * sv * g) << b << "," << i;
   }
 }
 
@@ -104,8 +107,8 @@ TEST(Nvfp4, TeProfileStepByStep) {
       EXPECT_EQ(f2u(v[16 * b + i]), f2u(want == 0 ? 0.0f : want)) << b << "," << i;
     }
   }
-  EXPECT_EQ(s[2], 0u);        // zero block: scale 0 (no lower clamp)
-  EXPECT_EQ(codes[5], 0u);    // -0 -> +0 under TE
+  EXPECT_EQ(s[2], 0u);      // zero block: scale 0 (no lower clamp)
+  EXPECT_EQ(codes[5], 0u);  // -0 -> +0 under TE
 }
 
 TEST(GenericScaling, ChannelAndTensorInt) {
@@ -159,14 +162,16 @@ TEST(GenericScaling, AxesAndTilesGroupTheRightElements) {
 }
 
 TEST(GenericScaling, DequantizeInvertsQuantize) {
-  for (const char* name : {"mxfp4", "mxint8", "nvfp4", "nvfp4:profile=te", "int4:channel",
-                           "e3m2:block=64:scale=pow2", "e4m3:tile=16x16", "mxfp6_e2m3:axis=col", "e2m1"}) {
+  for (const char* name :
+       {"mxfp4", "mxint8", "nvfp4", "nvfp4:profile=te", "int4:channel", "e3m2:block=64:scale=pow2",
+        "e4m3:tile=16x16", "mxfp6_e2m3:axis=col", "e2m1"}) {
     SCOPED_TRACE(name);
     const Format f = parse_format(name);
     const int rows = 20, cols = 70;
     const auto x = data(rows * cols, 9);
     std::vector<float> v(x.size()), back(x.size());
-    std::vector<uint32_t> codes(x.size()), scales(std::max<int64_t>(1, scale_grid(f, rows, cols).count()));
+    std::vector<uint32_t> codes(x.size()),
+        scales(std::max<int64_t>(1, scale_grid(f, rows, cols).count()));
     uint32_t g = 0;
     QuantOut o{codes.data(), scales.data(), &g, v.data(), nullptr};
     quantize_tensor(f, x.data(), rows, cols, o);

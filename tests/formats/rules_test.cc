@@ -20,11 +20,21 @@ uint32_t code(const std::string& fmt, float x) {
 }
 
 // formats.md section 2, "consequences worth a test each".
-TEST(Rne, E4m3TieToEvenAtTheTop) { EXPECT_EQ(q("e4m3", 464.0f), 448.0f); }
-TEST(Rne, E4m3JustAboveTopTieIsNaN) { EXPECT_TRUE(std::isnan(q("e4m3", std::nextafter(464.0f, 1e9f)))); }
-TEST(Rne, E5m2OverflowTieGoesToInf) { EXPECT_EQ(q("e5m2", 61440.0f), INFINITY); }
-TEST(Rne, E5m2BelowOverflowTieIsMax) { EXPECT_EQ(q("e5m2", 61439.996f), 57344.0f); }
-TEST(Rne, Fp16OverflowTie) { EXPECT_EQ(q("fp16", 65520.0f), INFINITY); }
+TEST(Rne, E4m3TieToEvenAtTheTop) {
+  EXPECT_EQ(q("e4m3", 464.0f), 448.0f);
+}
+TEST(Rne, E4m3JustAboveTopTieIsNaN) {
+  EXPECT_TRUE(std::isnan(q("e4m3", std::nextafter(464.0f, 1e9f))));
+}
+TEST(Rne, E5m2OverflowTieGoesToInf) {
+  EXPECT_EQ(q("e5m2", 61440.0f), INFINITY);
+}
+TEST(Rne, E5m2BelowOverflowTieIsMax) {
+  EXPECT_EQ(q("e5m2", 61439.996f), 57344.0f);
+}
+TEST(Rne, Fp16OverflowTie) {
+  EXPECT_EQ(q("fp16", 65520.0f), INFINITY);
+}
 TEST(Rne, E4m3fnuzOverflowIsNaN) {
   EXPECT_TRUE(std::isnan(q("e4m3fnuz", 248.0f)));
   EXPECT_EQ(code("e4m3fnuz", 248.0f), 0x80u);
@@ -61,9 +71,9 @@ TEST(Specials, NaNCodes) {
   EXPECT_EQ(code("e8m0", NAN), 0xFFu);
 }
 TEST(Specials, FiniteFormatsNaNPerProfile) {
-  EXPECT_EQ(code("e2m1", NAN), 0x0u);                      // lowp: +0 (counted)
-  EXPECT_EQ(code("e2m1:profile=ml_dtypes", NAN), 0x8u);    // +NaN -> code of -0
-  EXPECT_EQ(code("e2m1:profile=ml_dtypes", -NAN), 0x0u);   // -NaN -> +0
+  EXPECT_EQ(code("e2m1", NAN), 0x0u);                     // lowp: +0 (counted)
+  EXPECT_EQ(code("e2m1:profile=ml_dtypes", NAN), 0x8u);   // +NaN -> code of -0
+  EXPECT_EQ(code("e2m1:profile=ml_dtypes", -NAN), 0x0u);  // -NaN -> +0
   EXPECT_EQ(code("e3m2:profile=ml_dtypes", NAN), 0x20u);
   EXPECT_EQ(code("e2m1:profile=te", -NAN), 0x0u);
   uint8_t flags = 0;
@@ -88,7 +98,9 @@ TEST(Specials, SignedZero) {
   EXPECT_EQ(code("e2m1", -0.1f), 0x8u);
   EXPECT_EQ(code("e4m3:profile=microxcaling_cuda", -1e-30f), 0x00u);
 }
-TEST(Specials, UnsignedUseClampsNegatives) { EXPECT_EQ(code("ue4m3", -3.0f), 0x00u); }
+TEST(Specials, UnsignedUseClampsNegatives) {
+  EXPECT_EQ(code("ue4m3", -3.0f), 0x00u);
+}
 
 // Overflow: saturation and directed modes (section 3).
 TEST(Overflow, SaturatingGivesMax) {
@@ -119,10 +131,11 @@ TEST(Modes, TiesAndNonTies) {
     float x, want;
   };
   const Case cases[] = {
-      {"rne", 2.5f, 2}, {"rne", 3.5f, 4}, {"rna", 2.5f, 3}, {"rna", -2.5f, -3}, {"rnz", 2.5f, 2},
-      {"rnz", 2.75f, 3}, {"rtz", 2.99f, 2}, {"rtz", -2.99f, -2}, {"up", 2.01f, 3}, {"up", -2.99f, -2},
-      {"down", 2.99f, 2}, {"down", -2.01f, -3}, {"odd", 2.01f, 3}, {"odd", 3.5f, 3}, {"odd", 2.0f, 2},
-      {"rne", 2.4f, 2}, {"rna", 2.6f, 3},
+      {"rne", 2.5f, 2},  {"rne", 3.5f, 4},   {"rna", 2.5f, 3},   {"rna", -2.5f, -3},
+      {"rnz", 2.5f, 2},  {"rnz", 2.75f, 3},  {"rtz", 2.99f, 2},  {"rtz", -2.99f, -2},
+      {"up", 2.01f, 3},  {"up", -2.99f, -2}, {"down", 2.99f, 2}, {"down", -2.01f, -3},
+      {"odd", 2.01f, 3}, {"odd", 3.5f, 3},   {"odd", 2.0f, 2},   {"rne", 2.4f, 2},
+      {"rna", 2.6f, 3},
   };
   for (const auto& c : cases)
     EXPECT_EQ(q(std::string("e2m1:round=") + c.mode, c.x), c.want) << c.mode << " " << c.x;

@@ -20,8 +20,8 @@ TEST(Philox, KnownAnswer) {
   EXPECT_EQ(out[1], 0xe169c58du);
   EXPECT_EQ(out[2], 0xbc57ac4cu);
   EXPECT_EQ(out[3], 0x9b00dbd8u);
-  const auto pi = philox4x32({0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u},
-                             {0xa4093822u, 0x299f31d0u});
+  const auto pi =
+      philox4x32({0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u}, {0xa4093822u, 0x299f31d0u});
   EXPECT_EQ(pi[0], 0xd16cfe09u);
   EXPECT_EQ(pi[1], 0x94fdccebu);
   EXPECT_EQ(pi[2], 0x5001e420u);
@@ -38,9 +38,12 @@ Tally tally(const std::string& fmt, float x, float lo, float hi, int n) {
   Tally t;
   for (int i = 0; i < n; ++i) {
     const float y = quantize(f.elem, x, f.cast, static_cast<uint64_t>(i));
-    if (y == hi) ++t.up;
-    else if (y == lo) ++t.down;
-    else ++t.other;
+    if (y == hi)
+      ++t.up;
+    else if (y == lo)
+      ++t.down;
+    else
+      ++t.other;
     t.mean_err += static_cast<double>(y) - x;
   }
   t.mean_err /= n;
@@ -57,7 +60,8 @@ TEST(StochasticRounding, NeighboursAndFrequencies) {
   const int n = 200000;
   // e4m3 between 1.0 and 1.125 (ulp 0.125), and e2m1 between 2 and 3, at 1/4, 1/2, 3/4 ulp.
   for (double frac : {0.25, 0.5, 0.75}) {
-    Tally t = tally("e4m3:round=sr:seed=11", static_cast<float>(1.0 + 0.125 * frac), 1.0f, 1.125f, n);
+    Tally t =
+        tally("e4m3:round=sr:seed=11", static_cast<float>(1.0 + 0.125 * frac), 1.0f, 1.125f, n);
     EXPECT_EQ(t.other, 0);
     expect_frequency(t, n, frac);
     t = tally("e2m1:round=sr:seed=3", static_cast<float>(2.0 + frac), 2.0f, 3.0f, n);
@@ -117,7 +121,8 @@ TEST(StochasticRounding, SameBitsForAnySplitAndThreadCount) {
   fake_quantize(f, x.data(), whole.data(), 64, 96);
   // Two threads, each taking half of the rows, with the matching index base.
   std::thread t1([&] { fake_quantize(f, x.data(), split.data(), 32, 96, 0); });
-  std::thread t2([&] { fake_quantize(f, x.data() + 32 * 96, split.data() + 32 * 96, 32, 96, 32 * 96); });
+  std::thread t2(
+      [&] { fake_quantize(f, x.data() + 32 * 96, split.data() + 32 * 96, 32, 96, 32 * 96); });
   t1.join();
   t2.join();
   EXPECT_EQ(0, std::memcmp(whole.data(), split.data(), whole.size() * 4));

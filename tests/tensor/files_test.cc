@@ -19,7 +19,8 @@ namespace {
 
 std::vector<float> data(size_t n) {
   std::vector<float> x(n);
-  for (size_t i = 0; i < n; ++i) x[i] = std::sin(0.7f * i) * std::exp2f(static_cast<float>(i % 9) - 4);
+  for (size_t i = 0; i < n; ++i)
+    x[i] = std::sin(0.7f * i) * std::exp2f(static_cast<float>(i % 9) - 4);
   return x;
 }
 
@@ -38,9 +39,27 @@ void expect_error(F f, const std::string& mention) {
 }
 
 TEST(Packed, RoundTripEveryFormatOddShapes) {
-  for (const char* name : {"e4m3", "e5m2", "e2m1", "e3m2", "e2m3", "bf16", "fp16", "int2", "int4", "int8",
-                           "mxfp4", "mxfp6_e3m2", "mxfp6_e2m3", "mxfp8_e4m3", "mxint8", "nvfp4",
-                           "nvfp4:profile=te:tile=16x16", "int4:channel", "e4m3:tensor", "tf32", "fp32"}) {
+  for (const char* name : {"e4m3",
+                           "e5m2",
+                           "e2m1",
+                           "e3m2",
+                           "e2m3",
+                           "bf16",
+                           "fp16",
+                           "int2",
+                           "int4",
+                           "int8",
+                           "mxfp4",
+                           "mxfp6_e3m2",
+                           "mxfp6_e2m3",
+                           "mxfp8_e4m3",
+                           "mxint8",
+                           "nvfp4",
+                           "nvfp4:profile=te:tile=16x16",
+                           "int4:channel",
+                           "e4m3:tensor",
+                           "tf32",
+                           "fp32"}) {
     for (bool unpacked : {false, true}) {
       for (std::vector<int64_t> shape : {std::vector<int64_t>{7}, {3, 33}, {2, 3, 17}, {1, 1}}) {
         SCOPED_TRACE(std::string(name) + " rank " + std::to_string(shape.size()));
