@@ -32,8 +32,15 @@ int main(int argc, char** argv) {
   for (const auto& setup : lowp::cli::registry()) setup(app);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);  // prints usage errors to stderr with a non-zero code (0 for --help)
+    std::fprintf(stderr, "lowp: error: %s (see `lowp --help` or `lowp COMMAND --help`)\n", e.what());
+    return 2;
   } catch (const lowp::Error& e) {
     std::fprintf(stderr, "lowp: error: %s\n", e.what());
     return 2;

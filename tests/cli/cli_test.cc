@@ -213,6 +213,9 @@ TEST(CliErrors, BadInputGetsOneClearLine) {
        "/nonexistent/y.safetensors"},
       {"error e4m3 --dist cauchy", "", "cauchy"},
       {"cast e4m3 --profile pytorch", "1\n", "ml_dtypes"},
+      {"cast e4m3 --bogus", "1\n", "--bogus"},
+      {"", "", "subcommand"},
+      {"error e4m3 --n abc", "", "abc"},
   };
   for (const auto& c : cases) {
     const Result r = run(c.args, c.input);
