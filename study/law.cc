@@ -91,7 +91,8 @@ std::string num(double v, int digits) {
   return buf;
 }
 
-std::vector<std::string> range_notes_nd(const ConstantSet& set, double N, double D) {
+std::vector<std::string> range_notes_nd(const ConstantSet& set, double N, double D,
+                                        const char* n_name, const char* d_name) {
   std::vector<std::string> notes;
   if (!set.range.known) {
     notes.push_back("the constant set '" + set.name +
@@ -101,12 +102,12 @@ std::vector<std::string> range_notes_nd(const ConstantSet& set, double N, double
   }
   const Range& r = set.range;
   const std::string who = set.law + (set.name.empty() ? "" : ":" + set.name);
-  if (N < r.n_lo * (1 - 1e-12) || N > r.n_hi * (1 + 1e-12))
-    notes.push_back("N = " + num(N) + " is outside the fitted range of " + who + " (" +
-                    num(r.n_lo) + " to " + num(r.n_hi) + " parameters)");
-  if (D < r.d_lo * (1 - 1e-12) || D > r.d_hi * (1 + 1e-12))
-    notes.push_back("D = " + num(D) + " is outside the fitted range of " + who + " (" +
-                    num(r.d_lo) + " to " + num(r.d_hi) + " tokens)");
+  if (!std::isnan(N) && (N < r.n_lo * (1 - 1e-12) || N > r.n_hi * (1 + 1e-12)))
+    notes.push_back(std::string(n_name) + " = " + num(N) + " is outside the fitted range of " +
+                    who + " (" + num(r.n_lo) + " to " + num(r.n_hi) + " parameters)");
+  if (!std::isnan(D) && (D < r.d_lo * (1 - 1e-12) || D > r.d_hi * (1 + 1e-12)))
+    notes.push_back(std::string(d_name) + " = " + num(D) + " is outside the fitted range of " +
+                    who + " (" + num(r.d_lo) + " to " + num(r.d_hi) + " tokens)");
   return notes;
 }
 

@@ -144,7 +144,9 @@ double log_sum_exp(const double* t, int n, double* w);
 // Checks N, D and the law's precision inputs against the set's fitted range; one note per
 // violation (text after "extrapolation: ").
 std::vector<std::string> range_notes(const Law& law, const ConstantSet& set, const LawInput& x);
-std::vector<std::string> range_notes_nd(const ConstantSet& set, double N, double D);
+// N and D alone (NaN: not checked), named as `n_name` and `d_name` in the notes.
+std::vector<std::string> range_notes_nd(const ConstantSet& set, double N, double D,
+                                        const char* n_name = "N", const char* d_name = "D");
 
 // Compact number for messages: 1.2e+09.
 std::string num(double v, int digits = 4);

@@ -2,6 +2,7 @@
 #include "study/precision.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "util/error.h"
 
@@ -58,8 +59,12 @@ std::string bs_note(const FormatPrecision& fp) {
 }
 
 std::string layout_name(int Eb, int Mb) {
-  if (Eb == 0) return "int" + std::to_string(Mb + 1);
-  return "e" + std::to_string(Eb) + "m" + std::to_string(Mb);
+  char buf[32];
+  if (Eb == 0)
+    std::snprintf(buf, sizeof buf, "int%d", Mb + 1);
+  else
+    std::snprintf(buf, sizeof buf, "e%dm%d", Eb, Mb);
+  return buf;
 }
 
 }  // namespace lowp::study

@@ -1,0 +1,78 @@
+// The runs CSV: parsing, and clear errors that name the file, line and column.
+#include "study/data.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "util/error.h"
+
+namespace lowp::study {
+namespace {
+
+Dataset parse(const std::string& text) {
+  std::istringstream in(text);
+  return parse_csv(in, "runs.csv");
+}
+
+// The message of the lowp::Error that f throws ("" when it does not throw).
+template <class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Data, ParsesColumnsInAnyOrderWithOptionalOnes) {
+  const Dataset d = parse(
+      "# runs\nloss, format ,N,D,seed,bits_kv\n3.1,e4m3:block=128,1e8,2e10,7,\n\n"
+      "2.9,\"mxfp4\",2e8,2e10,8,6\n");
+  ASSERT_EQ(d.rows.size(), 2u);
+  EXPECT_EQ(d.rows[0].N, 1e8);
+  EXPECT_EQ(d.rows[0].spec.format, "e4m3:block=128");
+  EXPECT_EQ(*d.rows[0].seed, 7);
+  EXPECT_FALSE(d.rows[0].spec.bits_kv);
+  EXPECT_EQ(d.rows[1].spec.format, "mxfp4");
+  EXPECT_EQ(*d.rows[1].spec.bits_kv, 6);
+  EXPECT_EQ(d.rows[1].line, 5);
+}
+
+TEST(Data, BadInputIsAClearError) {
+  EXPECT_NE(error_of([] { parse("N,D,loss\n1e8,1e9,3\n"); }).find("lacks column(s) format"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              parse("N,D,format,loss\n-1e8,1e9,bf16,3\n");
+            }).find("runs.csv:2: N must be positive"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse("N,D,format,loss\n1e8,lots,bf16,3\n"); }).find("column D"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse("N,D,format,loss\n1e8,1e9\n"); }).find("cells"), std::string::npos);
+  EXPECT_NE(error_of([] { parse("N,D,format,loss\n"); }).find("no data rows"), std::string::npos);
+  EXPECT_NE(error_of([] { read_csv("/nonexistent/runs.csv"); }).find("cannot open"),
+            std::string::npos);
+}
+
+TEST(Data, SamplesNameTheLineOfABadFormat) {
+  const Dataset d = parse("N,D,format,loss\n1e8,1e9,e4m3:block=128,3\n1e8,2e9,e4m3:blok=128,3\n");
+  ConstantSet set = sun2025_law().sets().front();
+  const std::string e = error_of([&] { samples_for(sun2025_law(), &set, d); });
+  EXPECT_NE(e.find("runs.csv:3"), std::string::npos) << e;
+}
+
+TEST(Data, QuartetFindsItsLowPrecisionFormat) {
+  const Dataset d = parse("N,D,format,loss\n1e8,1e9,bf16,3\n1e8,1e9,mxfp4,3.2\n");
+  ConstantSet set = quartet_law().sets().front();
+  set.eff_format.clear();
+  const auto s = samples_for(quartet_law(), &set, d);
+  EXPECT_EQ(set.eff_format, "mxfp4");
+  EXPECT_FALSE(s[0].x.eff_from_law);
+  EXPECT_TRUE(s[1].x.eff_from_law);
+  const Dataset two = parse("N,D,format,loss\n1e8,1e9,nvfp4,3\n1e8,1e9,mxfp4,3.2\n");
+  EXPECT_THROW(samples_for(quartet_law(), &set, two), Error);
+}
+
+}  // namespace
+}  // namespace lowp::study
