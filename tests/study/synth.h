@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "study/data.h"
@@ -97,8 +98,9 @@ inline Grid grid_for(const Law& law) {
                                 {16, 16, 4},  {16, 16, 6}, {5, 5, 5}};
     for (const auto& c : combos) {
       g.precisions.push_back(kumar_bits(c[0], c[1], c[2]));
-      g.labels.push_back("w" + std::to_string(int(c[0])) + "a" + std::to_string(int(c[1])) + "kv" +
-                         std::to_string(int(c[2])));
+      char label[32];
+      std::snprintf(label, sizeof label, "w%da%dkv%d", int(c[0]), int(c[1]), int(c[2]));
+      g.labels.push_back(label);
     }
   } else if (id == "quartet") {
     g.precisions = {quartet_eff(false), quartet_eff(true)};
