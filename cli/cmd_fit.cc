@@ -60,8 +60,8 @@ const bool registered = register_command([](CLI::App& root) {
   fit->add_option("--holdout", a.req.holdouts,
                   "largest-N, largest-D or format=F (repeatable; default: largest-N, largest-D "
                   "and the lowest-precision format)");
-  fit->add_option("--huber-delta", a.req.options.huber_delta, "Huber threshold on log residuals")
-      ->capture_default_str();
+  fit->add_option("--huber-delta", a.req.huber_delta,
+                  "Huber threshold on log residuals (default 1e-3; 1e-4 for quartet, as laws.md)");
   fit->add_option("--freeze", a.freeze,
                   "hold a constant: NAME (at the set's value) or NAME=VALUE (repeatable)");
   fit->add_option("--starts", a.req.options.max_starts,

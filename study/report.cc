@@ -31,10 +31,16 @@ std::string pad(std::string s, size_t w) {
 
 }  // namespace
 
-FitReport run_fit(const FitRequest& req) {
+double default_huber_delta(const Law& law) {
+  return &law == &quartet_law() ? 1e-4 : 1e-3;
+}
+
+FitReport run_fit(const FitRequest& request) {
   FitReport r;
+  const LawRef ref = resolve_law(request.law);
+  FitRequest req = request;
+  req.options.huber_delta = req.huber_delta.value_or(default_huber_delta(*ref.law));
   r.request = req;
-  const LawRef ref = resolve_law(req.law);
   r.law = ref.law;
   r.base = ref.set;
   const Law& law = *ref.law;
