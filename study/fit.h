@@ -21,7 +21,7 @@ struct FitOptions {
   // Most starts per grid stage; 0 runs the whole grid, else a seeded random subset.
   int max_starts = 0;
   uint64_t seed = 1;
-  int max_evals = 3000;  // objective evaluations per L-BFGS run
+  int max_evals = 1500;  // objective evaluations per L-BFGS run
 };
 
 struct FitResult {

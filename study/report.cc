@@ -125,9 +125,10 @@ std::string format_report(const FitReport& r) {
     else
       o << "not done\n";
   }
-  o << "derived answers (C = " << num(r.context.compute) << " FLOPs, N = " << num(r.context.N_ref)
-    << " for critical data";
-  if (&law == &sun2025_law()) o << ", Bs = " << num(r.context.Bs) << " for the optimal precision";
+  o << "derived answers (C = " << num(r.context.compute) << " FLOPs";
+  if (&law == &sun2025_law())
+    o << ", N = " << num(r.context.N_ref) << " for critical data, Bs = " << num(r.context.Bs)
+      << " for the optimal precision";
   o << "):\n";
   for (size_t j = 0; j < r.answers.size(); ++j) {
     const Answer& a = r.answers[j];

@@ -17,7 +17,8 @@ struct HoldoutResult {
   double rmse = 0, mare = 0;  // on the held-out rows: nats, and mean |relative error|
 };
 
-// Refits on the rows that `spec` keeps, starting like the full fit (same options; the full
+// Refits on the rows that `spec` keeps, like the full fit (same options, but at most 256
+// seeded grid starts per stage; the full
 // fit's frozen constants stay frozen, and a constant the kept rows cannot determine is held
 // at the full fit's value and named in the note). Throws lowp::Error for an unknown spec or a
 // format no row has.
