@@ -206,6 +206,7 @@ FitResult fit_law(const Law& law, const ConstantSet& base, const std::vector<Sam
     (law.params()[i].precision ? prec_free : base_free).push_back(static_cast<int>(i));
     all_free.push_back(static_cast<int>(i));
   }
+  if (all_free.empty()) fail(who + ": every constant is frozen; there is nothing to fit");
   if (data.size() <= all_free.size())
     fail(who + " has " + std::to_string(all_free.size()) + " free constants but only " +
          std::to_string(data.size()) + " rows; add runs or freeze constants (--freeze)");
@@ -227,7 +228,9 @@ FitResult fit_law(const Law& law, const ConstantSet& base, const std::vector<Sam
     const std::vector<Sample>& s1 = use_hp ? hp : data;
     std::pair<double, std::vector<double>> best1{HUGE_VAL, phi};
     int n1 = 0;
-    for (const auto& s : grid_starts(law, phi, base_free, opt.max_starts, opt.seed)) {
+    for (const auto& s : base_free.empty()
+                             ? std::vector<std::vector<double>>{}
+                             : grid_starts(law, phi, base_free, opt.max_starts, opt.seed)) {
       auto e = lbfgs(law, s1, opt.huber_delta, s, base_free, opt.max_evals);
       ++n1;
       if (e.first < best1.first) best1 = std::move(e);

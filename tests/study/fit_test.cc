@@ -107,7 +107,19 @@ TEST(Fit, UserFrozenConstantsStayPut) {
   EXPECT_EQ(r.k, 3);
   EXPECT_GT(r.objective, 1);  // a wrong E cannot fit exact data
   opt.freeze = {{"gamma", std::nullopt}};
-  EXPECT_THROW(fit_law(law, truth, data, opt), Error);
+  EXPECT_THROW(fit_law(law, truth, data, opt), Error);  // chinchilla has no gamma
+  opt.freeze = {{"E", {}}, {"A", {}}, {"B", {}}, {"alpha", {}}, {"beta", {}}};
+  EXPECT_THROW(fit_law(law, truth, data, opt), Error);  // nothing left to fit
+
+  // Only the precision terms free (the base terms frozen at the truth): stage 1 is skipped.
+  const Law& sun = sun2025_law();
+  FitOptions po;
+  po.max_starts = 16;
+  for (const char* name : {"n", "alpha", "d", "beta", "epsilon"}) po.freeze.push_back({name, {}});
+  const FitResult p =
+      fit_law(sun, sun.sets()[0], synthesize(sun, sun.sets()[0].values, grid_for(sun), 0, 1), po);
+  EXPECT_NEAR(p.constants.values[sun::delta], 3.1926, 1e-6 * 3.1926);
+  EXPECT_EQ(p.k, 3);
 }
 
 TEST(Fit, ConstantsTheRowsCannotDetermineAreHeld) {
