@@ -1,6 +1,7 @@
 // The `lowp law` / `lowp fit` command-line contract, run on the built binary.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -20,9 +21,14 @@ struct Result {
   int code = -1;
 };
 
+// A per-process temporary path: ctest may run these tests in parallel processes.
+std::string temp(const std::string& name) {
+  return ::testing::TempDir() + "lowp_study_" + std::to_string(getpid()) + "_" + name;
+}
+
 // Runs `lowp <args>`, capturing stdout, stderr and the exit code.
 Result lowp(const std::string& args) {
-  const std::string err_path = ::testing::TempDir() + "lowp_cli_stderr.txt";
+  const std::string err_path = temp("stderr.txt");
   const std::string cmd = std::string(LOWP_BINARY_DIR) + "/cli/lowp " + args + " 2>" + err_path;
   Result r;
   FILE* p = popen(cmd.c_str(), "r");
@@ -105,7 +111,7 @@ TEST(Cli, BadInputExitsNonZeroWithAClearError) {
     EXPECT_EQ(r.code, 2) << args;
     EXPECT_TRUE(has(r.err, "lowp: error: ")) << args << ": " << r.err;
   }
-  const std::string csv = ::testing::TempDir() + "lowp_bad.csv";
+  const std::string csv = temp("bad.csv");
   std::ofstream(csv) << "N,D,loss\n1e8,1e10,3.1\n";
   Result r = lowp("fit chinchilla --data " + csv);
   EXPECT_EQ(r.code, 2);
@@ -123,8 +129,7 @@ TEST(Cli, FitWritesConstantsWithIntervals) {
   testing::Grid g = testing::grid_for(law);
   g.seeds = 2;
   const auto data = testing::synthesize(law, law.sets()[0].values, g, 0.005, 11);
-  const std::string csv = ::testing::TempDir() + "lowp_chin.csv",
-                    json = ::testing::TempDir() + "lowp_fit.json";
+  const std::string csv = temp("chin.csv"), json = temp("fit.json");
   {
     std::ofstream o(csv);
     o << "N,D,format,loss,seed\n";
