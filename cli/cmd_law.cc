@@ -10,6 +10,7 @@
 #include "study/inputs.h"
 #include "study/law.h"
 #include "study/report.h"
+#include "study/sample.h"
 #include "util/error.h"
 
 namespace lowp::cli {
@@ -24,6 +25,12 @@ struct LawArgs {
   std::optional<double> bits_w, bits_a, bits_kv, eff_n, eff_d, eb, mb, bs;
   std::optional<int> bits;
   std::string block = "128";
+  // `law sample`
+  std::vector<double> Ns, Ds;
+  std::vector<std::string> formats;
+  double noise = 0;
+  int seeds = 1;
+  uint64_t seed = 1;
 };
 
 LawRef load(const LawArgs& a) {
@@ -221,6 +228,13 @@ void show(const LawArgs& a) {
                 law.sets()[1].name.c_str());
 }
 
+void sample(const LawArgs& a) {
+  const LawRef r = load(a);
+  std::fputs(
+      to_csv(sample_runs(*r.law, r.set, a.Ns, a.Ds, a.formats, a.noise, a.seeds, a.seed)).c_str(),
+      stdout);
+}
+
 const bool registered = register_command([](CLI::App& root) {
   static LawArgs a;
   auto* law =
@@ -279,6 +293,16 @@ const bool registered = register_command([](CLI::App& root) {
   add_precision(co);
   co->add_option("--compute", a.compute, "compute budget C in FLOPs")->required();
   co->callback([] { compute_optimal_cmd(a); });
+
+  auto* sa = law->add_subcommand("sample", "Synthetic runs CSV from a law (for lowp fit)");
+  add_law(sa);
+  sa->add_option("--N", a.Ns, "parameters, comma-separated")->required()->delimiter(',');
+  sa->add_option("--D", a.Ds, "tokens, comma-separated")->required()->delimiter(',');
+  sa->add_option("--format", a.formats, "formats, comma-separated")->required()->delimiter(',');
+  sa->add_option("--noise", a.noise, "log-normal noise sigma of the loss")->capture_default_str();
+  sa->add_option("--seeds", a.seeds, "runs per (N, D, format)")->capture_default_str();
+  sa->add_option("--seed", a.seed, "noise seed")->capture_default_str();
+  sa->callback([] { sample(a); });
 
   auto* s = law->add_subcommand("show", "Formula, constants, their source and fitted range");
   add_law(s);

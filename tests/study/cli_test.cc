@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -11,7 +12,6 @@
 #include <string>
 
 #include "study/law.h"
-#include "tests/study/synth.h"
 
 namespace lowp::study {
 namespace {
@@ -123,19 +123,17 @@ TEST(Cli, BadInputExitsNonZeroWithAClearError) {
   EXPECT_NE(lowp("law predict chinchilla --N abc --D 1e10").code, 0);
 }
 
-// A fit of synthetic Chinchilla runs: the report, the JSON contract, and reading it back.
+// A fit of synthetic Chinchilla runs from `lowp law sample`: the report, the JSON contract,
+// and reading the fit back into `lowp law`.
 TEST(Cli, FitWritesConstantsWithIntervals) {
   const Law& law = chinchilla_law();
-  testing::Grid g = testing::grid_for(law);
-  g.seeds = 2;
-  const auto data = testing::synthesize(law, law.sets()[0].values, g, 0.005, 11);
   const std::string csv = temp("chin.csv"), json = temp("fit.json");
-  {
-    std::ofstream o(csv);
-    o << "N,D,format,loss,seed\n";
-    for (size_t i = 0; i < data.size(); ++i)
-      o << data[i].x.N << "," << data[i].x.D << ",bf16," << data[i].loss << "," << i % 2 << "\n";
-  }
+  const Result sampled = lowp(
+      "law sample chinchilla --N 7e7,2e8,6e8,2e9,6e9,1.6e10 --D 5e9,2e10,8e10,2e11,5e11 "
+      "--format bf16 --noise 0.005 --seeds 2 --seed 11");
+  ASSERT_EQ(sampled.code, 0) << sampled.err;
+  EXPECT_EQ(std::count(sampled.out.begin(), sampled.out.end(), '\n'), 61);  // header + 60 runs
+  std::ofstream(csv) << sampled.out;
   const Result r =
       lowp("fit chinchilla --data " + csv + " --bootstrap 20 --starts 64 --out " + json);
   ASSERT_EQ(r.code, 0) << r.err;

@@ -1,10 +1,12 @@
-// The runs CSV: parsing, and clear errors that name the file, line and column.
+// The runs CSV: parsing, clear errors that name the file, line and column; sampled runs.
 #include "study/data.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <sstream>
 
+#include "study/sample.h"
 #include "util/error.h"
 
 namespace lowp::study {
@@ -72,6 +74,33 @@ TEST(Data, QuartetFindsItsLowPrecisionFormat) {
   EXPECT_TRUE(s[1].x.eff_from_law);
   const Dataset two = parse("N,D,format,loss\n1e8,1e9,nvfp4,3\n1e8,1e9,mxfp4,3.2\n");
   EXPECT_THROW(samples_for(quartet_law(), &set, two), Error);
+}
+
+// Sampled runs: exact losses without noise, and a CSV that reads back to the same rows.
+TEST(Data, SampledRunsRoundTripThroughCsv) {
+  const LawRef r = resolve_law("sun2025");
+  const Dataset d =
+      sample_runs(*r.law, r.set, {1e8, 3e8}, {1e10, 3e10}, {"e4m3:block=128", "mxfp4"}, 0, 2, 1);
+  ASSERT_EQ(d.rows.size(), 16u);
+  LawInput x;
+  x.N = 3e8, x.D = 1e10, x.prec = {2, 1, 32};
+  EXPECT_DOUBLE_EQ(d.rows[10].loss, r.law->loss(r.set.values, x));  // (3e8, 1e10, mxfp4, seed 0)
+  std::istringstream in(to_csv(d));
+  const Dataset back = parse_csv(in, "sampled.csv");
+  ASSERT_EQ(back.rows.size(), d.rows.size());
+  for (size_t i = 0; i < d.rows.size(); ++i) {
+    EXPECT_EQ(back.rows[i].spec.format, d.rows[i].spec.format);
+    EXPECT_NEAR(back.rows[i].loss, d.rows[i].loss, 1e-8 * d.rows[i].loss);
+  }
+  const Dataset noisy = sample_runs(*r.law, r.set, {1e8}, {1e10}, {"mxfp4"}, 0.01, 1000, 3);
+  double mean = 0, sq = 0;
+  for (const Row& row : noisy.rows) {
+    const double z = std::log(row.loss / d.rows[2].loss) / 0.01;  // (1e8, 1e10, mxfp4)
+    mean += z / 1000, sq += z * z / 1000;
+  }
+  EXPECT_NEAR(mean, 0, 0.15);  // 1000 standard normals: mean within ~4.7 sigma, variance ~1
+  EXPECT_NEAR(sq - mean * mean, 1, 0.2);
+  EXPECT_THROW(sample_runs(*r.law, r.set, {}, {1e10}, {"mxfp4"}, 0, 1, 1), Error);
 }
 
 }  // namespace
