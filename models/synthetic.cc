@@ -41,6 +41,33 @@ double MarkovTokens::entropy_rate() const {
   return -p_top * std::log(p_top) - (V - 1) * p_other * std::log(p_other);
 }
 
+double MarkovTokens::bigram_entropy() const {
+  const int V = vocab_;
+  auto prob = [&](int a, int b, int c) {
+    return 0.1 / V + (table_[static_cast<size_t>(a) * V + b] == c ? 0.9 : 0.0);
+  };
+  // Stationary distribution of pairs (a, b) by power iteration from uniform.
+  std::vector<double> pi(static_cast<size_t>(V) * V, 1.0 / (V * V)), next(pi.size());
+  for (int it = 0; it < 1000; ++it) {
+    std::fill(next.begin(), next.end(), 0.0);
+    for (int a = 0; a < V; ++a)
+      for (int b = 0; b < V; ++b)
+        for (int c = 0; c < V; ++c) next[b * V + c] += pi[a * V + b] * prob(a, b, c);
+    pi.swap(next);
+  }
+  double h = 0;
+  for (int b = 0; b < V; ++b) {
+    double pb = 0;
+    for (int a = 0; a < V; ++a) pb += pi[a * V + b];
+    for (int c = 0; c < V; ++c) {
+      double pc = 0;
+      for (int a = 0; a < V; ++a) pc += pi[a * V + b] * prob(a, b, c);
+      if (pc > 0) h -= pc * std::log(pc / pb);
+    }
+  }
+  return h;
+}
+
 Batch MarkovTokens::make(uint32_t stream, int64_t index) const {
   Batch b;
   b.B = batch_;
@@ -160,6 +187,44 @@ double RegressionData::excess_risk(const std::vector<float>& sketch, const float
     risk += lambda_[i] * (wi - w_[i]) * (wi - w_[i]);
   }
   return risk;
+}
+
+double RegressionData::sketch_optimum(const std::vector<float>& sketch) const {
+  if (sketch.empty()) return 0.0;  // v = w* is reachable
+  const int64_t m = static_cast<int64_t>(sketch.size()) / M_;
+  // Normal equations A v = b with A = S H S^T, b = S H w*; optimum = w*^T H w* - b^T v.
+  std::vector<double> A(m * m, 0.0), b(m, 0.0);
+  for (int64_t j = 0; j < m; ++j)
+    for (int i = 0; i < M_; ++i) b[j] += sketch[j * M_ + i] * lambda_[i] * w_[i];
+  for (int64_t j = 0; j < m; ++j)
+    for (int64_t k = 0; k <= j; ++k) {
+      double s = 0;
+      for (int i = 0; i < M_; ++i) s += sketch[j * M_ + i] * lambda_[i] * sketch[k * M_ + i];
+      A[j * m + k] = A[k * m + j] = s;
+    }
+  // Cholesky A = L L^T in place (lower triangle), then two triangular solves.
+  for (int64_t j = 0; j < m; ++j) {
+    for (int64_t k = 0; k < j; ++k) A[j * m + j] -= A[j * m + k] * A[j * m + k];
+    if (!(A[j * m + j] > 0)) fail("sketch_optimum: S H S^T is not positive definite");
+    A[j * m + j] = std::sqrt(A[j * m + j]);
+    for (int64_t r = j + 1; r < m; ++r) {
+      for (int64_t k = 0; k < j; ++k) A[r * m + j] -= A[r * m + k] * A[j * m + k];
+      A[r * m + j] /= A[j * m + j];
+    }
+  }
+  std::vector<double> v = b;
+  for (int64_t j = 0; j < m; ++j) {
+    for (int64_t k = 0; k < j; ++k) v[j] -= A[j * m + k] * v[k];
+    v[j] /= A[j * m + j];
+  }
+  for (int64_t j = m - 1; j >= 0; --j) {
+    for (int64_t k = j + 1; k < m; ++k) v[j] -= A[k * m + j] * v[k];
+    v[j] /= A[j * m + j];
+  }
+  double opt = 0;
+  for (int i = 0; i < M_; ++i) opt += lambda_[i] * w_[i] * w_[i];
+  for (int64_t j = 0; j < m; ++j) opt -= b[j] * v[j];
+  return opt;
 }
 
 std::unique_ptr<DataSource> make_synthetic_data(const ModelConfig& cfg_in, uint64_t seed, int batch,

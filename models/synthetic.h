@@ -21,6 +21,9 @@ class MarkovTokens final : public DataSource {
   int64_t val_batches() const override { return val_; }
   Batch val_batch(int64_t i) override { return make(2, i); }
   double entropy_rate() const;  // nats per token, from the third token of a sequence on
+  // The conditional entropy of a token given only the one before it, under the chain's
+  // stationary distribution: the best loss without attending further back.
+  double bigram_entropy() const;
 
  private:
   Batch make(uint32_t stream, int64_t index) const;
@@ -62,6 +65,8 @@ class RegressionData final : public DataSource {
   // Excess population risk of the squared loss for weights v (1, m) after sketch S (m, M)
   // (empty: no sketch): (S^T v - w*)^T H (S^T v - w*).
   double excess_risk(const std::vector<float>& sketch, const float* v) const;
+  // The smallest excess risk any v reaches through that sketch (its approximation error).
+  double sketch_optimum(const std::vector<float>& sketch) const;
   const std::vector<double>& spectrum() const { return lambda_; }
 
  private:

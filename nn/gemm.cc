@@ -1,6 +1,8 @@
 // GEMMs over fixed row blocks of C: oneDNN's sgemm for fp32, its bf16 matmul for the fast path.
 #include "nn/gemm.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -24,6 +26,13 @@ int64_t block_rows(int64_t M) {
   return std::max<int64_t>(128, (per16 + 15) / 16 * 16);
 }
 
+// oneDNN parallelises with OpenMP by itself; here every piece is one single-threaded call, so
+// each thread that calls it sets its OpenMP team size to 1 once.
+void single_threaded_dnnl() {
+  thread_local const bool once = (omp_set_num_threads(1), true);
+  (void)once;
+}
+
 void check_dnnl(dnnl_status_t s, const char* what) {
   if (s != dnnl_success)
     fail(std::string("oneDNN ") + what + " failed with status " +
@@ -34,6 +43,7 @@ void gemm_f32(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float 
               int64_t ldc) {
   const int64_t rows = block_rows(M);
   parallel_for((M + rows - 1) / rows, [&](int64_t blk) {
+    single_threaded_dnnl();
     const int64_t r0 = blk * rows, m = std::min(rows, M - r0);
     const float* a = A.trans ? A.p + r0 : A.p + r0 * A.ld;
     check_dnnl(dnnl_sgemm(A.trans ? 'T' : 'N', B.trans ? 'T' : 'N', m, N, K, alpha, a, A.ld, B.p,
@@ -113,6 +123,7 @@ void gemm_bf16(int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* a, 
   const int64_t rows = block_rows(M);
   const int64_t lda = ta ? M : K, ldb = tb ? K : N;
   parallel_for((M + rows - 1) / rows, [&](int64_t blk) {
+    single_threaded_dnnl();
     thread_local dnnl::stream stream(engine());
     const int64_t r0 = blk * rows, m = std::min(rows, M - r0);
     const Key key{m,

@@ -1,8 +1,6 @@
 // A small blocking thread pool: workers sleep on a condition variable between parallel_for calls.
 #include "nn/parallel.h"
 
-#include <omp.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <exception>
@@ -20,8 +18,6 @@ thread_local bool tl_in_parallel = false;
 
 class Pool {
  public:
-  // BLAS libraries must stay single-threaded inside our pieces (oneDNN uses OpenMP).
-  Pool() { omp_set_num_threads(1); }
   ~Pool() { resize(1); }
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
@@ -60,7 +56,6 @@ class Pool {
  private:
   void work(int index) {
     tl_index = index;
-    omp_set_num_threads(1);
     uint64_t seen = 0;
     std::unique_lock<std::mutex> lock(m_);
     for (;;) {

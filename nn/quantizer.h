@@ -39,7 +39,8 @@ class Quantizer {
 // The one function through which every operand quantization of nn/ goes: y = Q(T(x)) for
 // x (rows, cols) stored with leading dimension ldx, where T is the Hadamard transform along
 // `reduction` (if active) and Q the fake quantization in `f` (blocks as f.axis says; identity
-// for plain fp32). y is compact (ld = cols) and must not overlap x. Element i = r * cols + c
+// for plain fp32). y is compact (ld = cols); it may be x itself (in place) when ldx == cols and
+// no transform is active, and must not overlap x otherwise. Element i = r * cols + c
 // draws stochastic-rounding index index_base + i. Runs in pieces on the thread pool where the
 // format's scale groups allow (row blocks), else in one piece; the bits never depend on it.
 void quantize_operand(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* y,

@@ -3,6 +3,7 @@
 #include "nn/gemm.h"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <bit>
 #include <cstring>
@@ -112,6 +113,14 @@ TEST(Gemm, Bf16PathFallsBackToFp32OnInexactOperands) {
   EXPECT_EQ(nn::gemm(p.M, p.N, p.K, 1.0f, p.a(), p.b(), 0.0f, c1.data(), p.N, nn::GemmPath::bf16),
             nn::GemmPath::fp32);
   nn::set_bf16_gemm(true);
+}
+
+// oneDNN would otherwise start its own OpenMP team (thread-count-dependent bits, spinning).
+TEST(Gemm, OneDnnRunsSingleThreadedInsideOurPieces) {
+  const Problem p = make_problem(8, 8, 8, false, false, 55);
+  std::vector<float> c(64);
+  nn::gemm(8, 8, 8, 1.0f, p.a(), p.b(), 0.0f, c.data(), 8);
+  EXPECT_EQ(omp_get_max_threads(), 1);
 }
 
 TEST(Gemm, BitsDoNotDependOnTheThreadCount) {
