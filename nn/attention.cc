@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "nn/parallel.h"
+#include "nn/vecmath.h"
 
 namespace lowp::nn {
 namespace {
@@ -65,23 +66,31 @@ void rope_table(float* cos, float* sin, int64_t T, int64_t D, double theta) {
 }
 
 namespace {
-// Rotates pairs (i, i + D/2) of the first 2C columns of x (B, T, 3C) by +angle or -angle.
-void rope_apply(float* x, const float* cos, const float* sin, int64_t B, int64_t T, int64_t C,
-                int64_t H, float dir) {
-  const int64_t D = C / H, half = D / 2, rows = 16;
-  parallel_for((B * T + rows - 1) / rows, [&](int64_t p) {
-    for (int64_t bt = p * rows; bt < std::min(B * T, (p + 1) * rows); ++bt) {
-      const int64_t t = bt % T;
-      const float *c = cos + t * half, *s = sin + t * half;
-      for (int64_t head = 0; head < 2 * H; ++head) {  // q heads, then k heads
-        float* v = x + bt * 3 * C + head * D;
-        for (int64_t i = 0; i < half; ++i) {
-          const float a = v[i], b = v[i + half], si = dir * s[i];
-          v[i] = a * c[i] - b * si;
-          v[i + half] = a * si + b * c[i];
-        }
+// Rotates pairs (i, i + D/2) of the first 2C columns of rows [bt0, bt1) of x (B, T, 3C) by
+// +angle or -angle.
+LOWP_CLONES void rope_rows(float* __restrict x, const float* __restrict cos,
+                           const float* __restrict sin, int64_t bt0, int64_t bt1, int64_t T,
+                           int64_t C, int64_t H, float dir) {
+  const int64_t D = C / H, half = D / 2;
+  for (int64_t bt = bt0; bt < bt1; ++bt) {
+    const int64_t t = bt % T;
+    const float *c = cos + t * half, *s = sin + t * half;
+    for (int64_t head = 0; head < 2 * H; ++head) {  // q heads, then k heads
+      float* v = x + bt * 3 * C + head * D;
+      for (int64_t i = 0; i < half; ++i) {
+        const float a = v[i], b = v[i + half], si = dir * s[i];
+        v[i] = a * c[i] - b * si;
+        v[i + half] = a * si + b * c[i];
       }
     }
+  }
+}
+
+void rope_apply(float* x, const float* cos, const float* sin, int64_t B, int64_t T, int64_t C,
+                int64_t H, float dir) {
+  const int64_t rows = 16;
+  parallel_for((B * T + rows - 1) / rows, [&](int64_t p) {
+    rope_rows(x, cos, sin, p * rows, std::min(B * T, (p + 1) * rows), T, C, H, dir);
   });
 }
 }  // namespace
@@ -126,10 +135,8 @@ void attention_forward(const AttentionQuant& q, float* out, float* att, const fl
     }
     for (int64_t i = 0; i < T; ++i) {
       float* p = P + i * T;
-      const float mx = *std::max_element(p, p + i + 1);
-      float sum = 0.0f;
-      for (int64_t j = 0; j <= i; ++j) sum += (p[j] = std::exp(p[j] - mx));
-      const float inv = 1.0f / sum;
+      exp_shifted(p, p, max_of(p, i + 1), i + 1);
+      const float inv = 1.0f / sum(p, i + 1);
       for (int64_t j = 0; j <= i; ++j) p[j] *= inv;
       std::fill(p + i + 1, p + T, 0.0f);
     }
@@ -179,9 +186,8 @@ void attention_backward(const AttentionQuant& q, float* dqkv, const float* dout,
     for (int64_t i = 0; i < T; ++i) {
       const float* pi = P + i * T;
       float* d = dS + i * T;
-      float dot = 0.0f;
-      for (int64_t j = 0; j <= i; ++j) dot += d[j] * pi[j];
-      for (int64_t j = 0; j <= i; ++j) d[j] = pi[j] * (d[j] - dot);
+      const float dp = dot(d, pi, i + 1);
+      for (int64_t j = 0; j <= i; ++j) d[j] = pi[j] * (d[j] - dp);
       std::fill(d + i + 1, d + T, 0.0f);
     }
     // dQ = dS K * scale over causal blocks.

@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <chrono>
 #include <cstring>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
 #include <vector>
 
+#include "nn/counters.h"
 #include "nn/parallel.h"
 #include "util/error.h"
 
@@ -150,18 +152,8 @@ void gemm_bf16(int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* a, 
   });
 }
 
-}  // namespace
-
-void set_bf16_gemm(bool enabled) {
-  g_bf16_enabled = enabled;
-}
-bool bf16_gemm_enabled() {
-  return g_bf16_enabled;
-}
-
-GemmPath gemm(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float beta, float* C,
-              int64_t ldc, GemmPath path) {
-  if (M <= 0 || N <= 0) return GemmPath::fp32;
+GemmPath run_gemm(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float beta, float* C,
+                  int64_t ldc, GemmPath path) {
   if (K <= 0) {
     for (int64_t r = 0; r < M; ++r)
       for (int64_t c = 0; c < N; ++c) C[r * ldc + c] = beta == 0.0f ? 0.0f : beta * C[r * ldc + c];
@@ -181,6 +173,27 @@ GemmPath gemm(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float 
   }
   gemm_f32(M, N, K, alpha, A, B, beta, C, ldc);
   return GemmPath::fp32;
+}
+
+}  // namespace
+
+void set_bf16_gemm(bool enabled) {
+  g_bf16_enabled = enabled;
+}
+bool bf16_gemm_enabled() {
+  return g_bf16_enabled;
+}
+
+GemmPath gemm(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float beta, float* C,
+              int64_t ldc, GemmPath path) {
+  if (M <= 0 || N <= 0) return GemmPath::fp32;
+  const auto t0 = std::chrono::steady_clock::now();
+  const GemmPath ran = run_gemm(M, N, K, alpha, A, B, beta, C, ldc, path);
+  count_gemm(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count(),
+      2.0 * M * N * K);
+  return ran;
 }
 
 }  // namespace lowp::nn

@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "nn/parallel.h"
+#include "nn/vecmath.h"
 #include "util/error.h"
 
 namespace lowp::nn {
@@ -20,6 +22,35 @@ void pieces(int64_t n, int64_t per, Body body) {
 
 float sigmoid(float a) {
   return 1.0f / (1.0f + std::exp(-a));
+}
+
+LOWP_CLONES void swiglu_rows(float* __restrict out, const float* __restrict h, int64_t n0,
+                             int64_t n1, int64_t F) {
+  for (int64_t n = n0; n < n1; ++n) {
+    const float *gate = h + n * 2 * F, *up = gate + F;
+    float* o = out + n * F;
+    for (int64_t f = 0; f < F; ++f) o[f] = gate[f] * fast_sigmoid(gate[f]) * up[f];
+  }
+}
+
+LOWP_CLONES void swiglu_back_rows(float* __restrict dh, const float* __restrict dout,
+                                  const float* __restrict h, int64_t n0, int64_t n1, int64_t F) {
+  for (int64_t n = n0; n < n1; ++n) {
+    const float *gate = h + n * 2 * F, *up = gate + F, *d = dout + n * F;
+    float *dgate = dh + n * 2 * F, *dup = dgate + F;
+    for (int64_t f = 0; f < F; ++f) {
+      const float s = fast_sigmoid(gate[f]);
+      dgate[f] += d[f] * up[f] * s * (1.0f + gate[f] * (1.0f - s));
+      dup[f] += d[f] * gate[f] * s;
+    }
+  }
+}
+
+// d[v] += (e^(z[v] - lse) - [v == target]) * dloss over one row.
+LOWP_CLONES void crossentropy_back_row(float* __restrict d, const float* __restrict z, float lse,
+                                       int32_t target, int64_t V, float dloss) {
+  for (int64_t v = 0; v < V; ++v) d[v] += fast_exp(z[v] - lse) * dloss;
+  d[target] -= dloss;
 }
 
 void check_index(int32_t t, int64_t V, int64_t n, const char* what) {
@@ -51,26 +82,13 @@ void embedding_backward(float* dtable, const float* dout, const int32_t* tokens,
 }
 
 void swiglu_forward(float* out, const float* h, int64_t N, int64_t F) {
-  pieces(N, std::max<int64_t>(1, kPiece / F), [&](int64_t n0, int64_t n1) {
-    for (int64_t n = n0; n < n1; ++n) {
-      const float *gate = h + n * 2 * F, *up = gate + F;
-      for (int64_t f = 0; f < F; ++f) out[n * F + f] = gate[f] * sigmoid(gate[f]) * up[f];
-    }
-  });
+  pieces(N, std::max<int64_t>(1, kPiece / F),
+         [&](int64_t n0, int64_t n1) { swiglu_rows(out, h, n0, n1, F); });
 }
 
 void swiglu_backward(float* dh, const float* dout, const float* h, int64_t N, int64_t F) {
-  pieces(N, std::max<int64_t>(1, kPiece / F), [&](int64_t n0, int64_t n1) {
-    for (int64_t n = n0; n < n1; ++n) {
-      const float *gate = h + n * 2 * F, *up = gate + F, *d = dout + n * F;
-      float *dgate = dh + n * 2 * F, *dup = dgate + F;
-      for (int64_t f = 0; f < F; ++f) {
-        const float s = sigmoid(gate[f]);
-        dgate[f] += d[f] * up[f] * s * (1.0f + gate[f] * (1.0f - s));
-        dup[f] += d[f] * gate[f] * s;
-      }
-    }
-  });
+  pieces(N, std::max<int64_t>(1, kPiece / F),
+         [&](int64_t n0, int64_t n1) { swiglu_back_rows(dh, dout, h, n0, n1, F); });
 }
 
 void gelu_forward(float* out, const float* x, int64_t n) {
@@ -110,12 +128,13 @@ double crossentropy_forward(float* losses, float* lse, const float* logits, cons
                             int64_t N, int64_t V) {
   for (int64_t n = 0; n < N; ++n) check_index(targets[n], V, n, "target");
   pieces(N, 16, [&](int64_t n0, int64_t n1) {
+    thread_local std::vector<float> e;  // e^(z - max) of one row
+    if (e.size() < static_cast<size_t>(V)) e.resize(V);
     for (int64_t n = n0; n < n1; ++n) {
       const float* z = logits + n * V;
-      const float mx = *std::max_element(z, z + V);
-      float s = 0.0f;
-      for (int64_t v = 0; v < V; ++v) s += std::exp(z[v] - mx);
-      lse[n] = mx + std::log(s);
+      const float mx = max_of(z, V);
+      exp_shifted(e.data(), z, mx, V);
+      lse[n] = mx + std::log(sum(e.data(), V));
       losses[n] = lse[n] - z[targets[n]];
     }
   });
@@ -127,12 +146,8 @@ double crossentropy_forward(float* losses, float* lse, const float* logits, cons
 void crossentropy_backward(float* dlogits, const float* logits, const float* lse,
                            const int32_t* targets, int64_t N, int64_t V, float dloss) {
   pieces(N, 16, [&](int64_t n0, int64_t n1) {
-    for (int64_t n = n0; n < n1; ++n) {
-      const float* z = logits + n * V;
-      float* d = dlogits + n * V;
-      for (int64_t v = 0; v < V; ++v) d[v] += std::exp(z[v] - lse[n]) * dloss;
-      d[targets[n]] -= dloss;
-    }
+    for (int64_t n = n0; n < n1; ++n)
+      crossentropy_back_row(dlogits + n * V, logits + n * V, lse[n], targets[n], V, dloss);
   });
 }
 

@@ -2,10 +2,12 @@
 #include "nn/quantizer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <numeric>
 
 #include "formats/scaled.h"
+#include "nn/counters.h"
 #include "nn/parallel.h"
 
 namespace lowp::nn {
@@ -47,6 +49,32 @@ int64_t row_granule(const Format& f, const Hadamard& h, Axis reduction) {
   return g;
 }
 
+void run_pieces(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* y,
+                int64_t rows, int64_t cols, Axis reduction, uint64_t index_base) {
+  const bool quantize = !is_identity(f);
+  auto piece = [&](int64_t r0, int64_t m) {
+    float* yp = y + r0 * cols;
+    if (h.active()) {
+      hadamard(h, x + r0 * ldx, ldx, yp, m, cols, reduction, reduction == Axis::col ? r0 : 0);
+      if (quantize) fake_quantize(f, yp, yp, m, cols, index_base + r0 * cols);
+    } else if (quantize && ldx == cols) {
+      fake_quantize(f, x + r0 * cols, yp, m, cols, index_base + r0 * cols);
+    } else {
+      for (int64_t r = 0; r < m; ++r)
+        std::memcpy(yp + r * cols, x + (r0 + r) * ldx, sizeof(float) * cols);
+      if (quantize) fake_quantize(f, yp, yp, m, cols, index_base + r0 * cols);
+    }
+  };
+  const int64_t granule = row_granule(f, h, reduction);
+  if (granule == 0) return piece(0, rows);
+  int64_t per = std::max<int64_t>(1, 16384 / cols);
+  per = (per + granule - 1) / granule * granule;
+  parallel_for((rows + per - 1) / per, [&](int64_t p) {
+    const int64_t r0 = p * per;
+    piece(r0, std::min(per, rows - r0));
+  });
+}
+
 }  // namespace
 
 uint64_t mix64(uint64_t x) {
@@ -75,28 +103,12 @@ Quantizer::Quantizer(std::string_view format, uint64_t seed, uint32_t stream) : 
 void quantize_operand(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* y,
                       int64_t rows, int64_t cols, Axis reduction, uint64_t index_base) {
   if (rows <= 0 || cols <= 0) return;
-  const bool quantize = !is_identity(f);
-  auto piece = [&](int64_t r0, int64_t m) {
-    float* yp = y + r0 * cols;
-    if (h.active()) {
-      hadamard(h, x + r0 * ldx, ldx, yp, m, cols, reduction, reduction == Axis::col ? r0 : 0);
-      if (quantize) fake_quantize(f, yp, yp, m, cols, index_base + r0 * cols);
-    } else if (quantize && ldx == cols) {
-      fake_quantize(f, x + r0 * cols, yp, m, cols, index_base + r0 * cols);
-    } else {
-      for (int64_t r = 0; r < m; ++r)
-        std::memcpy(yp + r * cols, x + (r0 + r) * ldx, sizeof(float) * cols);
-      if (quantize) fake_quantize(f, yp, yp, m, cols, index_base + r0 * cols);
-    }
-  };
-  const int64_t granule = row_granule(f, h, reduction);
-  if (granule == 0) return piece(0, rows);
-  int64_t per = std::max<int64_t>(1, 16384 / cols);
-  per = (per + granule - 1) / granule * granule;
-  parallel_for((rows + per - 1) / per, [&](int64_t p) {
-    const int64_t r0 = p * per;
-    piece(r0, std::min(per, rows - r0));
-  });
+  const auto t0 = std::chrono::steady_clock::now();
+  run_pieces(f, h, x, ldx, y, rows, cols, reduction, index_base);
+  count_quantize(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count(),
+      rows * cols);
 }
 
 }  // namespace lowp::nn
