@@ -14,6 +14,7 @@
 
 #include "nn/counters.h"
 #include "nn/parallel.h"
+#include "nn/vecmath.h"
 #include "util/error.h"
 
 namespace lowp::nn {
@@ -56,22 +57,26 @@ void gemm_f32(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float 
 
 // ---- bf16 path -------------------------------------------------------------------------------
 
+// Truncates n fp32 values to bf16; returns the OR of the dropped low halves (0: exact).
+LOWP_CLONES uint32_t truncate_bf16(const float* __restrict x, uint16_t* __restrict y, int64_t n) {
+  uint32_t lost = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t u = std::bit_cast<uint32_t>(x[i]);
+    lost |= u & 0xFFFFu;
+    y[i] = static_cast<uint16_t>(u >> 16);
+  }
+  return lost;
+}
+
 // Converts a stored rows x cols matrix to compact bf16 (truncation); returns false if any
 // element is not exactly a bf16 value (some of its low 16 bits are set).
 bool to_bf16(const float* x, int64_t ld, int64_t rows, int64_t cols, uint16_t* y) {
   std::atomic<uint32_t> low{0};
-  const int64_t piece = std::max<int64_t>(1, 16384 / std::max<int64_t>(cols, 1));
+  const int64_t piece = std::max<int64_t>(1, 65536 / std::max<int64_t>(cols, 1));
   parallel_for((rows + piece - 1) / piece, [&](int64_t p) {
     uint32_t lost = 0;
-    for (int64_t r = p * piece; r < std::min(rows, (p + 1) * piece); ++r) {
-      const float* xr = x + r * ld;
-      uint16_t* yr = y + r * cols;
-      for (int64_t c = 0; c < cols; ++c) {
-        const uint32_t u = std::bit_cast<uint32_t>(xr[c]);
-        lost |= u & 0xFFFFu;
-        yr[c] = static_cast<uint16_t>(u >> 16);
-      }
-    }
+    for (int64_t r = p * piece; r < std::min(rows, (p + 1) * piece); ++r)
+      lost |= truncate_bf16(x + r * ld, y + r * cols, cols);
     if (lost) low.fetch_or(lost);
   });
   return low.load() == 0;
