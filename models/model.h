@@ -39,9 +39,11 @@ struct ModelConfig {
   bool tied_embeddings = true;
   // mlp_teacher (student: residual MLP blocks; teacher: frozen plain MLP)
   int d_in = 64, width = 256, depth = 4, teacher_width = 256, teacher_depth = 2;
-  // linreg (sketched linear regression, power-law spectrum)
+  // linreg (sketched linear regression, power-law spectrum); sketch_dim 0: no sketch (plain
+  // regression on the ambient features). `noise` is also mlp_teacher's target noise.
   int ambient_dim = 1024, sketch_dim = 64;
   double spectrum_exponent = 2.0, noise = 0.0;
+  std::string linreg_loss = "squared";  // squared (least squares) | logistic
 };
 
 class Model {

@@ -8,6 +8,9 @@ PKGS=(
   libnlopt-cxx-dev libnlopt-dev
   libsqlite3-dev libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev zlib1g-dev
   bible-kjv bible-kjv-text
+  # scripts/torch_reference.py (regenerates tests/data/lm_torch_*.bin) and
+  # scripts/bench_torch_train.py; the tests themselves read the committed output.
+  python3-torch python3-numpy libopenblas0-openmp
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,0 +1,33 @@
+// Row-major fp32 GEMMs (oneDNN), and the bf16 fast path for operands bf16 holds exactly.
+#pragma once
+
+#include <cstdint>
+
+namespace lowp::nn {
+
+// A row-major operand: op(X) is X, or X^T when `trans` (X stored with leading dimension ld).
+struct Mat {
+  const float* p = nullptr;
+  int64_t ld = 0;
+  bool trans = false;
+};
+
+enum class GemmPath : uint8_t {
+  fp32,  // fp32 products and accumulation
+  bf16,  // operands converted to bf16 (exactly, or the fp32 path runs), fp32 accumulation
+};
+
+// C (M, N) = alpha * op(A) (M, K) * op(B) (K, N) + beta * C.
+// The work is split into row blocks of C chosen from M alone, each computed by one
+// single-threaded library call: the bits of C do not depend on the thread count.
+// GemmPath::bf16 converts both operands to bf16 and multiplies them with fp32 accumulation;
+// if any element is not exactly a bf16 value it runs the fp32 path instead (same products,
+// other summation order). Returns the path that ran.
+GemmPath gemm(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float beta, float* C,
+              int64_t ldc, GemmPath path = GemmPath::fp32);
+
+// Globally allows (default) or forbids the bf16 path, e.g. to compare against fp32 GEMMs.
+void set_bf16_gemm(bool enabled);
+bool bf16_gemm_enabled();
+
+}  // namespace lowp::nn

@@ -1,0 +1,49 @@
+// Linear forward/backward over quantized GEMM sites.
+#include "nn/linear.h"
+
+#include <vector>
+
+#include "nn/parallel.h"
+
+namespace lowp::nn {
+
+LinearQuant make_linear_quant(const Recipe& r, const std::string& layer, Streams& streams) {
+  return {make_site(r, layer, "fwd", "fwd.x", "fwd.w", "fwd", streams),
+          make_site(r, layer, "dgrad", "dgrad.dy", "dgrad.w", "dgrad", streams),
+          make_site(r, layer, "wgrad", "wgrad.dy", "wgrad.x", "wgrad", streams)};
+}
+
+LinearQuant make_linear_quant(const std::string& layer, std::string_view format, const Transform& t,
+                              Streams& streams) {
+  return {make_site(layer, "fwd", "fwd.x", format, "fwd.w", format, t, streams),
+          make_site(layer, "dgrad", "dgrad.dy", format, "dgrad.w", format, t, streams),
+          make_site(layer, "wgrad", "wgrad.dy", format, "wgrad.x", format, t, streams)};
+}
+
+void linear_forward(const LinearQuant& q, float* y, const float* x, const float* w, const float* b,
+                    int64_t M, int64_t K, int64_t N, uint64_t step) {
+  qgemm(q.fwd, M, N, K, 1.0f, Mat{x, K, false}, Mat{w, K, true}, 0.0f, y, N, step);
+  if (!b) return;
+  parallel_for((M + 63) / 64, [&](int64_t p) {
+    for (int64_t m = p * 64; m < std::min(M, (p + 1) * 64); ++m)
+      for (int64_t n = 0; n < N; ++n) y[m * N + n] += b[n];
+  });
+}
+
+void linear_backward(const LinearQuant& q, float* dx, float* dw, float* db, const float* dy,
+                     const float* x, const float* w, int64_t M, int64_t K, int64_t N,
+                     uint64_t step) {
+  if (dx) qgemm(q.dgrad, M, K, N, 1.0f, Mat{dy, N, false}, Mat{w, K, false}, 1.0f, dx, K, step);
+  qgemm(q.wgrad, N, K, M, 1.0f, Mat{dy, N, true}, Mat{x, K, false}, 1.0f, dw, K, step);
+  if (!db) return;
+  // Column sums over fixed pieces of 64 columns; each sum runs over rows in order.
+  parallel_for((N + 63) / 64, [&](int64_t p) {
+    const int64_t n0 = p * 64, n1 = std::min(N, n0 + 64);
+    float acc[64] = {};
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t n = n0; n < n1; ++n) acc[n - n0] += dy[m * N + n];
+    for (int64_t n = n0; n < n1; ++n) db[n] += acc[n - n0];
+  });
+}
+
+}  // namespace lowp::nn

@@ -1,0 +1,127 @@
+// Quantized GEMM sites: building them from a recipe, preparing operands, observing them.
+#include "nn/qgemm.h"
+
+#include <mutex>
+
+#include "util/error.h"
+
+namespace lowp::nn {
+namespace {
+
+std::mutex g_tap_m;
+std::function<void(const GemmRecord&)> g_tap;
+bool g_tap_set = false;
+
+Axis reduction_axis(bool lhs, bool trans) {
+  return lhs != trans ? Axis::row : Axis::col;
+}
+
+Hadamard make_hadamard(const Transform& t, Streams& streams) {
+  Hadamard h;
+  h.n = t.hadamard;
+  h.random_signs = t.random_signs;
+  h.seed = mix64(streams.seed ^ 0x4861646Dull /* "Hadm" */);
+  h.stream = streams.take();
+  return h;
+}
+
+}  // namespace
+
+Hadamard GemmSite::transform_at(uint64_t step) const {
+  Hadamard t = h;
+  if (new_signs_each_step) t.sign_base = step << 32;  // reduction axes are shorter than 2^32
+  return t;
+}
+
+GemmSite make_site(std::string layer, const char* gemm, const char* slot_a,
+                   std::string_view format_a, const char* slot_b, std::string_view format_b,
+                   const Transform& t, Streams& streams) {
+  GemmSite s;
+  s.layer = std::move(layer);
+  s.gemm = gemm;
+  s.slot_a = slot_a;
+  s.slot_b = slot_b;
+  try {
+    s.a = Quantizer(format_a, streams.seed, streams.take());
+    s.b = Quantizer(format_b, streams.seed, streams.take());
+  } catch (const Error& e) {
+    fail("layer " + s.layer + ", GEMM " + gemm + ": " + e.what());
+  }
+  s.h = make_hadamard(t, streams);
+  s.new_signs_each_step = t.new_signs_each_step;
+  return s;
+}
+
+GemmSite make_site(const Recipe& r, std::string layer, const char* gemm, const char* slot_a,
+                   const char* slot_b, std::string_view transform_key, Streams& streams) {
+  const auto it = r.transforms.find(std::string(transform_key));
+  const Transform t = it == r.transforms.end() ? Transform{} : it->second;
+  const std::string fa = r.format_for(layer, slot_a), fb = r.format_for(layer, slot_b);
+  return make_site(std::move(layer), gemm, slot_a, fa, slot_b, fb, t, streams);
+}
+
+Mat prepare_operand(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, int64_t cols,
+                    bool lhs, uint64_t index_base, std::vector<float>& buf) {
+  if (q.identity() && !h.active()) return x;
+  if (buf.size() < static_cast<size_t>(rows * cols)) buf.resize(rows * cols);
+  const Axis red = reduction_axis(lhs, x.trans);
+  quantize_operand(q.along(red), h, x.p, x.ld, buf.data(), rows, cols, red, index_base);
+  return Mat{buf.data(), cols, x.trans};
+}
+
+OperandRecord record(const char* slot, const Quantizer& q, const Hadamard& h, Mat x, Mat q_out,
+                     int64_t rows, int64_t cols, bool lhs, uint64_t index_base) {
+  OperandRecord o;
+  o.slot = slot;
+  o.reduction = reduction_axis(lhs, x.trans);
+  o.format = &q.along(o.reduction);
+  o.transform = h;
+  o.raw = x;
+  o.quantized = q_out;
+  o.rows = rows;
+  o.cols = cols;
+  o.index_base = index_base;
+  return o;
+}
+
+void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B,
+           float beta, float* C, int64_t ldc, uint64_t step) {
+  // Quantized copies, per thread, grown only when a larger operand comes.
+  thread_local std::vector<float> qa, qb;
+  const Hadamard h = s.transform_at(step);
+  const uint64_t base = step_index_base(step);
+  const int64_t ar = A.trans ? K : M, ac = A.trans ? M : K;
+  const int64_t br = B.trans ? N : K, bc = B.trans ? K : N;
+  const Mat a = prepare_operand(s.a, h, A, ar, ac, true, base, qa);
+  const Mat b = prepare_operand(s.b, h, B, br, bc, false, base, qb);
+  const GemmPath ran = gemm(M, N, K, alpha, a, b, beta, C, ldc, s.path());
+  if (!gemm_tap_active()) return;
+  GemmRecord r;
+  r.layer = s.layer;
+  r.gemm = s.gemm;
+  r.M = M;
+  r.N = N;
+  r.K = K;
+  r.a = record(s.slot_a, s.a, h, A, a, ar, ac, true, base);
+  r.b = record(s.slot_b, s.b, h, B, b, br, bc, false, base);
+  r.path = ran;
+  emit(r);
+}
+
+void set_gemm_tap(std::function<void(const GemmRecord&)> tap) {
+  std::lock_guard<std::mutex> lock(g_tap_m);
+  g_tap = std::move(tap);
+  g_tap_set = static_cast<bool>(g_tap);
+}
+
+bool gemm_tap_active() {
+  std::lock_guard<std::mutex> lock(g_tap_m);
+  return g_tap_set;
+}
+
+void emit(const GemmRecord& r) {
+  std::lock_guard<std::mutex> lock(g_tap_m);
+  if (g_tap) g_tap(r);
+}
+
+}  // namespace lowp::nn

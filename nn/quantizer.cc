@@ -1,0 +1,114 @@
+// Quantizer construction and quantize_operand: Hadamard, then the format oracle, in row pieces.
+#include "nn/quantizer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <numeric>
+
+#include "formats/scaled.h"
+#include "nn/counters.h"
+#include "nn/parallel.h"
+
+namespace lowp::nn {
+namespace {
+
+bool element_bf16_exact(const ElementFormat& e) {
+  if (e.kind == ElemKind::integer) return e.bits <= 8;
+  if (e.kind != ElemKind::minifloat) return false;
+  // The smallest subnormal must be a bf16 value too (2^-133 at the least).
+  return e.ebits <= 8 && e.mbits <= 7 && 1 - e.bias - e.mbits >= -133;
+}
+
+bool format_bf16_exact(const Format& f) {
+  if (!element_bf16_exact(f.elem) || f.tensor_scale) return false;
+  switch (f.scale) {
+    case ScaleType::none:
+      return !f.scaled();
+    case ScaleType::e8m0:
+    case ScaleType::pow2:
+      return true;
+    case ScaleType::ue4m3:
+      return f.elem.kind == ElemKind::minifloat && f.elem.mbits <= 3;
+    case ScaleType::fp32:
+      return false;
+  }
+  return false;
+}
+
+// Rows per piece must be a multiple of this for the scale groups to stay whole (0: no split).
+int64_t row_granule(const Format& f, const Hadamard& h, Axis reduction) {
+  int64_t g = 1;
+  if (!is_identity(f)) {
+    if (f.tensor_scale || f.granularity == Granularity::tensor) return 0;
+    if (f.granularity == Granularity::channel && f.axis == Axis::col) return 0;
+    if (f.granularity == Granularity::block)
+      g = f.tile_rows > 0 ? f.tile_rows : (f.axis == Axis::col ? f.block : 1);
+  }
+  if (h.active() && reduction == Axis::col) g = std::lcm(g, int64_t{h.n});
+  return g;
+}
+
+void run_pieces(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* y,
+                int64_t rows, int64_t cols, Axis reduction, uint64_t index_base) {
+  const bool quantize = !is_identity(f);
+  auto piece = [&](int64_t r0, int64_t m) {
+    float* yp = y + r0 * cols;
+    if (h.active()) {
+      hadamard(h, x + r0 * ldx, ldx, yp, m, cols, reduction, reduction == Axis::col ? r0 : 0);
+      if (quantize) fake_quantize(f, yp, yp, m, cols, index_base + r0 * cols);
+    } else if (quantize && ldx == cols) {
+      fake_quantize(f, x + r0 * cols, yp, m, cols, index_base + r0 * cols);
+    } else {
+      for (int64_t r = 0; r < m; ++r)
+        std::memcpy(yp + r * cols, x + (r0 + r) * ldx, sizeof(float) * cols);
+      if (quantize) fake_quantize(f, yp, yp, m, cols, index_base + r0 * cols);
+    }
+  };
+  const int64_t granule = row_granule(f, h, reduction);
+  if (granule == 0) return piece(0, rows);
+  int64_t per = std::max<int64_t>(1, 16384 / cols);
+  per = (per + granule - 1) / granule * granule;
+  parallel_for((rows + per - 1) / per, [&](int64_t p) {
+    const int64_t r0 = p * per;
+    piece(r0, std::min(per, rows - r0));
+  });
+}
+
+}  // namespace
+
+uint64_t mix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+bool is_identity(const Format& f) {
+  return f.elem.kind == ElemKind::fp32 && !f.scaled();
+}
+
+Quantizer::Quantizer(std::string_view format, uint64_t seed, uint32_t stream) : text_(format) {
+  Format f = parse_format(format);
+  identity_ = is_identity(f);
+  bf16_exact_ = format_bf16_exact(f);
+  f.cast.seed = mix64(seed ^ mix64(f.cast.seed ^ (uint64_t{f.cast.stream} << 32)));
+  f.cast.stream = stream;
+  const bool across = f.axis == Axis::col;  // the format asks for blocks across the reduction
+  row_ = col_ = f;
+  row_.axis = across ? Axis::col : Axis::row;
+  col_.axis = across ? Axis::row : Axis::col;
+}
+
+void quantize_operand(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* y,
+                      int64_t rows, int64_t cols, Axis reduction, uint64_t index_base) {
+  if (rows <= 0 || cols <= 0) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  run_pieces(f, h, x, ldx, y, rows, cols, reduction, index_base);
+  count_quantize(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count(),
+      rows * cols);
+}
+
+}  // namespace lowp::nn

@@ -1,0 +1,55 @@
+// Operand quantizers: a slot's format parsed once, and the one function every quantization uses.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "formats/format.h"
+#include "nn/hadamard.h"
+
+namespace lowp::nn {
+
+// The quantizer of one operand slot of one layer. Stochastic rounding draws come from its own
+// (seed, stream), so no two quantizers of a model share random bits.
+class Quantizer {
+ public:
+  Quantizer() = default;  // fp32: the identity
+  // `format` in the format grammar. The format's own seed= and stream= are mixed into `seed`;
+  // `stream` (unique per quantizer within a model) becomes the stochastic-rounding stream.
+  Quantizer(std::string_view format, uint64_t seed, uint32_t stream);
+
+  bool identity() const { return identity_; }
+  // Every value it produces is exactly a bf16 value: minifloat elements of at most 8 exponent
+  // and 7 mantissa bits or integers of at most 8 bits, with power-of-two scales (or ue4m3
+  // scales with at most 3 element mantissa bits), without an fp32 tensor scale.
+  bool bf16_exact() const { return bf16_exact_; }
+  const std::string& text() const { return text_; }
+  // The format with blocks along `reduction`, the GEMM's reduction axis in the operand's
+  // stored layout. A format string saying axis=col asks for blocks across that axis instead.
+  const Format& along(Axis reduction) const { return reduction == Axis::row ? row_ : col_; }
+
+ private:
+  std::string text_ = "fp32";
+  Format row_, col_;
+  bool identity_ = true;
+  bool bf16_exact_ = false;
+};
+
+// The one function through which every operand quantization of nn/ goes: y = Q(T(x)) for
+// x (rows, cols) stored with leading dimension ldx, where T is the Hadamard transform along
+// `reduction` (if active) and Q the fake quantization in `f` (blocks as f.axis says; identity
+// for plain fp32). y is compact (ld = cols); it may be x itself (in place) when ldx == cols and
+// no transform is active, and must not overlap x otherwise. Element i = r * cols + c
+// draws stochastic-rounding index index_base + i. Runs in pieces on the thread pool where the
+// format's scale groups allow (row blocks), else in one piece; the bits never depend on it.
+void quantize_operand(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* y,
+                      int64_t rows, int64_t cols, Axis reduction, uint64_t index_base);
+
+// True for plain fp32 (no scale): quantize_operand then only copies (and transforms).
+bool is_identity(const Format& f);
+
+// A 64-bit mix (splitmix64 finaliser) for deriving seeds.
+uint64_t mix64(uint64_t x);
+
+}  // namespace lowp::nn

@@ -1,0 +1,191 @@
+// For a quantized recipe, every GEMM operand of one lm step is exactly the quantization of its
+// high-precision operand in its slot's format, along the right axis, with its own random bits.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "formats/scaled.h"
+#include "models/lm.h"
+#include "models/synthetic.h"
+#include "nn/qgemm.h"
+
+namespace lowp {
+namespace {
+
+struct Operand {
+  std::string slot;
+  Format format;
+  nn::Hadamard transform;
+  Axis reduction;
+  const float* raw_ptr;
+  std::vector<float> raw, quantized;  // compact copies, stored layout
+  int64_t rows, cols;
+  uint64_t index_base;
+};
+struct Record {
+  std::string layer, gemm;
+  int64_t piece;
+  Operand a, b;
+  nn::GemmPath path;
+};
+
+std::vector<float> compact(nn::Mat m, int64_t rows, int64_t cols) {
+  std::vector<float> out(rows * cols);
+  for (int64_t r = 0; r < rows; ++r)
+    std::memcpy(out.data() + r * cols, m.p + r * m.ld, cols * sizeof(float));
+  return out;
+}
+
+Operand copy(const nn::OperandRecord& o) {
+  return {o.slot,
+          *o.format,
+          o.transform,
+          o.reduction,
+          o.raw.p,
+          compact(o.raw, o.rows, o.cols),
+          compact(o.quantized, o.rows, o.cols),
+          o.rows,
+          o.cols,
+          o.index_base};
+}
+
+// The reduction axis of each (gemm, operand) in the operand's stored layout (recipes.md).
+Axis expected_axis(const std::string& gemm, bool a) {
+  static const std::map<std::string, std::pair<Axis, Axis>> table = {
+      {"fwd", {Axis::row, Axis::row}},     {"dgrad", {Axis::row, Axis::col}},
+      {"wgrad", {Axis::col, Axis::col}},   {"attn.qk", {Axis::row, Axis::row}},
+      {"attn.pv", {Axis::row, Axis::col}}, {"attn.dp", {Axis::row, Axis::row}},
+      {"attn.dv", {Axis::col, Axis::col}}, {"attn.dq", {Axis::row, Axis::col}},
+      {"attn.dk", {Axis::col, Axis::col}}};
+  const auto& e = table.at(gemm);
+  return a ? e.first : e.second;
+}
+
+Recipe test_recipe() {
+  Recipe r;
+  r.name = "operand-test";
+  // A different format per slot, so that a swapped slot or axis shows.
+  r.slots = {{"fwd.x", "mxfp8_e4m3"},
+             {"fwd.w", "mxfp6_e3m2"},
+             {"dgrad.dy", "mxfp8_e5m2:round=sr"},
+             {"dgrad.w", "mxfp4"},
+             {"wgrad.dy", "e4m3:block=16:scale=pow2:round=sr"},
+             {"wgrad.x", "mxfp6_e2m3"},
+             {"attn.q", "e4m3:block=8:scale=pow2"},
+             {"attn.k", "e5m2:block=8:scale=pow2"},
+             {"attn.p", "mxfp8_e4m3"},
+             {"attn.v", "e3m2:block=16:scale=pow2"},
+             {"attn.dO", "e5m2:block=16:scale=pow2:round=sr"},
+             {"attn.dS", "e4m3:block=16:scale=pow2:round=sr"},
+             {"head", "mxfp8_e4m3:round=sr"}};
+  r.overrides = {{"layers.1.mlp.w2", "fwd.w", "bf16"}};
+  Transform t;
+  t.hadamard = 16;
+  t.random_signs = true;
+  t.new_signs_each_step = true;
+  r.transforms["wgrad"] = t;
+  return r;
+}
+
+TEST(QuantizedOperands, EveryOperandIsItsSlotQuantization) {
+  ModelConfig cfg;
+  cfg.layers = 2;
+  cfg.d_model = 32;
+  cfg.heads = 2;
+  cfg.ffn = 64;
+  cfg.vocab = 64;
+  cfg.seq = 32;
+  const Recipe recipe = test_recipe();
+  models::LM model(cfg, recipe, 7);
+  auto data = models::make_synthetic_data(model.config(), 3, 2);
+  const Batch batch = data->train_batch(0);
+  const uint64_t step = 3;
+
+  std::vector<Record> records;
+  nn::set_gemm_tap([&](const nn::GemmRecord& r) {
+    records.push_back({std::string(r.layer), r.gemm, r.piece, copy(r.a), copy(r.b), r.path});
+  });
+  model.step(batch, true, step);
+  nn::set_gemm_tap({});
+
+  // 2 layers x 4 linears x 3 GEMMs + head x 3, and 6 attention GEMMs per layer and piece.
+  const int64_t pieces = batch.B * cfg.heads;
+  ASSERT_EQ(records.size(), static_cast<size_t>(2 * 4 * 3 + 3 + 2 * 6 * pieces));
+
+  std::map<std::string, const float*> weights;
+  for (Param& p : model.params()) weights[p.name] = p.value;
+  std::map<std::tuple<std::string, std::string, std::string>, const Operand*> seen;
+  std::set<std::pair<uint64_t, uint32_t>> sr_streams;
+  int checked = 0;
+  for (const Record& r : records) {
+    SCOPED_TRACE(r.layer + " " + r.gemm + " piece " + std::to_string(r.piece));
+    const bool head = r.layer == "head";
+    for (const bool is_a : {true, false}) {
+      const Operand& o = is_a ? r.a : r.b;
+      SCOPED_TRACE(o.slot);
+      // The slot's format, as the recipe says for this layer (head: one "head" slot).
+      Format want = parse_format(recipe.format_for(r.layer, head ? "head" : o.slot));
+      EXPECT_EQ(o.reduction, expected_axis(r.gemm, is_a));
+      want.axis = o.reduction;
+      want.cast.seed = o.format.cast.seed;
+      want.cast.stream = o.format.cast.stream;
+      EXPECT_EQ(o.format, want) << o.format.to_string() << " vs " << want.to_string();
+      EXPECT_EQ(o.index_base,
+                nn::step_index_base(step, r.piece < 0 ? 0 : r.piece * cfg.seq * cfg.seq));
+      // Exactly the oracle's quantization of the (transformed) high-precision operand.
+      std::vector<float> x = o.raw, y(o.raw.size());
+      if (o.transform.active()) {
+        EXPECT_EQ(r.gemm, "wgrad");
+        EXPECT_EQ(o.transform.n, 16);
+        EXPECT_EQ(o.transform.sign_base, step << 32);
+        nn::hadamard(o.transform, o.raw.data(), o.cols, x.data(), o.rows, o.cols, o.reduction);
+      }
+      fake_quantize(o.format, x.data(), y.data(), o.rows, o.cols, o.index_base);
+      ASSERT_EQ(0, std::memcmp(y.data(), o.quantized.data(), y.size() * sizeof(float)));
+      if (o.format.cast.round == Round::sr)
+        sr_streams.insert({o.format.cast.seed, o.format.cast.stream});
+      seen[{r.layer, r.gemm, o.slot}] = &o;
+      ++checked;
+    }
+    // Both operands of a GEMM share its transform, so that it cancels.
+    EXPECT_EQ(r.a.transform.stream, r.b.transform.stream);
+    EXPECT_EQ(r.a.transform.sign_base, r.b.transform.sign_base);
+    // Operands bf16 holds exactly take the bf16 GEMM.
+    if (parse_format(recipe.format_for(r.layer, head ? "head" : r.a.slot)).scaled() &&
+        r.gemm.rfind("attn", 0) != 0) {
+      EXPECT_EQ(r.path, nn::GemmPath::bf16);
+    }
+  }
+  EXPECT_EQ(checked, static_cast<int>(2 * records.size()));
+
+  // The high-precision operands are the right tensors: weights are the parameters, and the
+  // backward GEMMs see the same X and dY as the other GEMM that uses them.
+  for (const auto& [key, o] : seen) {
+    const auto& [layer, gemm, slot] = key;
+    if (gemm.rfind("attn", 0) == 0) continue;
+    const std::string w = layer == "head" ? "embed.weight" : layer + ".weight";
+    if (slot == "fwd.w" || slot == "dgrad.w") {
+      EXPECT_EQ(o->raw_ptr, weights.at(w)) << layer << " " << slot;
+    }
+    if (slot == "wgrad.x") {
+      const Operand* x = seen.at({layer, "fwd", "fwd.x"});
+      EXPECT_EQ(o->raw, x->raw) << layer;
+      EXPECT_EQ(o->rows, x->rows);
+    }
+    if (slot == "wgrad.dy") {
+      EXPECT_EQ(o->raw, seen.at({layer, "dgrad", "dgrad.dy"})->raw) << layer;
+    }
+  }
+  // Every stochastically rounded operand draws from its own stream. Slots with SR: dgrad.dy,
+  // wgrad.dy of 9 linear layers (8 + head), and head's other four; attn.dO and attn.dS of two
+  // GEMMs each per attention layer.
+  EXPECT_EQ(sr_streams.size(), static_cast<size_t>(2 * 8 + 6 + 2 * 4));
+}
+
+}  // namespace
+}  // namespace lowp

@@ -1,0 +1,214 @@
+// Operand quantization: blocks along the requested axis, pieces equal to one oracle call for
+// any thread count, bf16-exactness, streams, and the Hadamard transform.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cstring>
+
+#include "formats/scaled.h"
+#include "nn/parallel.h"
+#include "nn/qgemm.h"
+#include "reference.h"
+#include "util/error.h"
+
+namespace lowp::test {
+namespace {
+
+std::vector<float> transpose(const std::vector<float>& x, int64_t rows, int64_t cols) {
+  std::vector<float> t(x.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) t[c * rows + r] = x[r * cols + c];
+  return t;
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+TEST(Quantizer, ColumnBlocksEqualRowBlocksOfTheTranspose) {
+  const int64_t rows = 96, cols = 40;
+  const auto x = to_float(random_vec(rows * cols, 70));
+  const nn::Quantizer q("mxfp8_e4m3", 0, 0);
+  std::vector<float> y(x.size()), yt(x.size());
+  nn::quantize_operand(q.along(Axis::col), {}, x.data(), cols, y.data(), rows, cols, Axis::col, 0);
+  // Independently: transpose, blocks along rows with the oracle, transpose back.
+  const auto xt = transpose(x, rows, cols);
+  fake_quantize(q.along(Axis::row), xt.data(), yt.data(), cols, rows);
+  EXPECT_TRUE(same_bits(y, transpose(yt, cols, rows)));
+  std::vector<float> yr(x.size());
+  nn::quantize_operand(q.along(Axis::row), {}, x.data(), cols, yr.data(), rows, cols, Axis::row, 0);
+  EXPECT_FALSE(same_bits(y, yr)) << "row and column blocks must differ on random data";
+}
+
+TEST(Quantizer, AxisColFormatRunsAcrossTheReductionAxis) {
+  const nn::Quantizer q("mxfp4:axis=col", 0, 0);
+  EXPECT_EQ(q.along(Axis::row).axis, Axis::col);
+  EXPECT_EQ(q.along(Axis::col).axis, Axis::row);
+  const nn::Quantizer p("mxfp4", 0, 0);
+  EXPECT_EQ(p.along(Axis::row).axis, Axis::row);
+  EXPECT_EQ(p.along(Axis::col).axis, Axis::col);
+}
+
+// quantize_operand splits rows into pieces where scale groups allow; whatever the split and
+// thread count, the result equals one oracle call on the whole tensor with the same index base.
+TEST(Quantizer, PiecesEqualOneOracleCallForAnyThreadCount) {
+  const int64_t rows = 300, cols = 96;
+  const auto x = to_float(random_vec(rows * cols, 71, 3.0));
+  for (const char* text :
+       {"mxfp8_e5m2:round=sr", "e4m3:round=sr", "bf16", "nvfp4:round=sr", "int8:channel",
+        "nvfp4:tile=16x16", "e3m2:block=64:scale=pow2", "e4m3:tensor"})
+    for (const Axis axis : {Axis::row, Axis::col}) {
+      const nn::Quantizer q(text, 5, 9);
+      const Format& f = q.along(axis);
+      std::vector<float> want(x.size());
+      fake_quantize(f, x.data(), want.data(), rows, cols, 12345);
+      for (const int threads : {1, 2, 3}) {
+        nn::set_num_threads(threads);
+        std::vector<float> got(x.size());
+        nn::quantize_operand(f, {}, x.data(), cols, got.data(), rows, cols, axis, 12345);
+        EXPECT_TRUE(same_bits(got, want))
+            << text << " axis " << static_cast<int>(axis) << " threads " << threads;
+      }
+      nn::set_num_threads(1);
+    }
+}
+
+TEST(Quantizer, StridedInputIsReadRowByRow) {
+  const int64_t rows = 20, cols = 32, ld = 50;
+  const auto big = to_float(random_vec(rows * ld, 72));
+  std::vector<float> compact(rows * cols);
+  for (int64_t r = 0; r < rows; ++r)
+    std::copy(big.begin() + r * ld, big.begin() + r * ld + cols, compact.begin() + r * cols);
+  const nn::Quantizer q("mxfp6_e2m3", 0, 0);
+  std::vector<float> a(rows * cols), b(rows * cols);
+  nn::quantize_operand(q.along(Axis::row), {}, big.data(), ld, a.data(), rows, cols, Axis::row, 0);
+  nn::quantize_operand(q.along(Axis::row), {}, compact.data(), cols, b.data(), rows, cols,
+                       Axis::row, 0);
+  EXPECT_TRUE(same_bits(a, b));
+}
+
+TEST(Quantizer, Bf16Exactness) {
+  struct Case {
+    const char* format;
+    bool exact;
+  };
+  for (const Case c : {Case{"fp32", false},
+                       {"bf16", true},
+                       {"fp16", false},
+                       {"e4m3", true},
+                       {"e5m2", true},
+                       {"mxfp8_e4m3", true},
+                       {"mxfp6_e3m2", true},
+                       {"mxfp4", true},
+                       {"mxint8", true},
+                       {"int8", true},
+                       {"int8:channel", false},
+                       {"nvfp4", false},
+                       {"nvfp4:levels=1", true},
+                       {"e4m3:tensor", false},
+                       {"e3m4", true},
+                       {"tf32", false}}) {
+    const nn::Quantizer q(c.format, 0, 0);
+    EXPECT_EQ(q.bf16_exact(), c.exact) << c.format;
+    if (!c.exact) continue;
+    // The claim on data: every quantized value has zero low 16 bits.
+    const int64_t n = 4096;
+    const auto x = to_float(random_vec(n, 73, 50.0));
+    std::vector<float> y(n);
+    nn::quantize_operand(q.along(Axis::row), {}, x.data(), 64, y.data(), n / 64, 64, Axis::row, 0);
+    for (float v : y) ASSERT_EQ(std::bit_cast<uint32_t>(v) & 0xFFFFu, 0u) << c.format << " " << v;
+  }
+  EXPECT_TRUE(nn::Quantizer().identity());
+  EXPECT_TRUE(nn::Quantizer("fp32", 0, 0).identity());
+  EXPECT_FALSE(nn::Quantizer("bf16", 0, 0).identity());
+}
+
+TEST(Quantizer, StreamsSeparateStochasticRounding) {
+  const auto x = to_float(random_vec(512, 74));
+  auto run = [&](uint64_t seed, uint32_t stream) {
+    const nn::Quantizer q("e4m3:round=sr", seed, stream);
+    std::vector<float> y(x.size());
+    nn::quantize_operand(q.along(Axis::row), {}, x.data(), 32, y.data(), 16, 32, Axis::row, 0);
+    return y;
+  };
+  EXPECT_TRUE(same_bits(run(1, 2), run(1, 2)));
+  EXPECT_FALSE(same_bits(run(1, 2), run(1, 3)));
+  EXPECT_FALSE(same_bits(run(1, 2), run(7, 2)));
+  // Every quantizer of a site gets its own stream.
+  nn::Streams streams;
+  const auto s = nn::make_site("l", "fwd", "fwd.x", "e4m3:round=sr", "fwd.w", "e4m3:round=sr",
+                               Transform{}, streams);
+  EXPECT_NE(s.a.along(Axis::row).cast.stream, s.b.along(Axis::row).cast.stream);
+  EXPECT_THROW(
+      nn::make_site("l", "fwd", "fwd.x", "e4m3:bogus", "fwd.w", "fp32", Transform{}, streams),
+      Error);
+}
+
+// ---- Hadamard ---------------------------------------------------------------------------
+
+// Sylvester's construction: H[i][j] = (-1)^popcount(i & j).
+double sylvester(int i, int j) {
+  return std::popcount(static_cast<unsigned>(i & j)) % 2 ? -1 : 1;
+}
+
+TEST(Hadamard, MatchesTheExplicitMatrixAlongRowsAndColumns) {
+  const int n = 16;
+  const int64_t rows = 32, cols = 48;
+  const auto x = to_float(random_vec(rows * cols, 75));
+  nn::Hadamard h;
+  h.n = n;
+  h.random_signs = true;
+  h.seed = 3;
+  h.stream = 4;
+  for (const Axis axis : {Axis::row, Axis::col}) {
+    std::vector<float> y(x.size());
+    nn::hadamard(h, x.data(), cols, y.data(), rows, cols, axis);
+    Vec want(x.size());
+    const int64_t len = axis == Axis::row ? cols : rows, other = axis == Axis::row ? rows : cols;
+    auto at = [&](int64_t k, int64_t o) { return axis == Axis::row ? o * cols + k : k * cols + o; };
+    for (int64_t o = 0; o < other; ++o)
+      for (int64_t k = 0; k < len; ++k) {
+        const int64_t b0 = k / n * n;
+        double s = 0;
+        for (int j = 0; j < n; ++j) {
+          const double sign = random_bits(3, 4, b0 + j) & 1 ? -1.0 : 1.0;
+          s += sylvester(static_cast<int>(k - b0), j) * sign * x[at(b0 + j, o)];
+        }
+        want[at(k, o)] = s / std::sqrt(static_cast<double>(n));
+      }
+    expect_tensor_near("hadamard", y.data(), want, std::log2(n) + 1);
+  }
+  std::vector<float> y(x.size());
+  h.n = 32;
+  EXPECT_THROW(nn::hadamard(h, x.data(), cols, y.data(), rows, cols, Axis::row), Error);
+}
+
+// A transform on both operands cancels: a quantized GEMM site in fp32 with a Hadamard
+// transform gives the plain product up to rounding.
+TEST(Hadamard, CancelsInsideAGemmSite) {
+  const int64_t M = 40, N = 24, K = 64;
+  const auto A = to_float(random_vec(M * K, 76)), B = to_float(random_vec(N * K, 77));
+  Transform t;
+  t.hadamard = 32;
+  t.random_signs = true;
+  nn::Streams streams;
+  const auto site = nn::make_site("l", "fwd", "fwd.x", "fp32", "fwd.w", "fp32", t, streams);
+  std::vector<float> c(M * N), plain(M * N);
+  nn::qgemm(site, M, N, K, 1.0f, {A.data(), K, false}, {B.data(), K, true}, 0.0f, c.data(), N, 0);
+  Vec want(M * N);
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t k = 0; k < K; ++k) want[m * N + n] += double{A[m * K + k]} * B[n * K + k];
+  expect_tensor_near("transformed gemm", c.data(), want, K);
+  // And it did transform: the operands the tap sees differ from the raw ones.
+  bool transformed = false;
+  nn::set_gemm_tap([&](const nn::GemmRecord& r) {
+    transformed = r.a.quantized.p != r.a.raw.p && r.a.quantized.p[0] != r.a.raw.p[0];
+  });
+  nn::qgemm(site, M, N, K, 1.0f, {A.data(), K, false}, {B.data(), K, true}, 0.0f, c.data(), N, 0);
+  nn::set_gemm_tap({});
+  EXPECT_TRUE(transformed);
+}
+
+}  // namespace
+}  // namespace lowp::test
