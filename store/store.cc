@@ -171,11 +171,15 @@ int64_t Store::begin_run(const RunRecord& r, int64_t resume_step) {
         .bind(3, hostname())
         .bind(4, id)
         .run();
-    for (const char* table : {"metrics", "evals"})
-      sql::Stmt(*db_, std::string("DELETE FROM ") + table + " WHERE run_id=? AND step>=?")
-          .bind(1, id)
-          .bind(2, resume_step)
-          .run();
+    // Metric `step` is a step's index; eval `step` counts the steps before it.
+    sql::Stmt(*db_, "DELETE FROM metrics WHERE run_id=? AND step>=?")
+        .bind(1, id)
+        .bind(2, resume_step)
+        .run();
+    sql::Stmt(*db_, "DELETE FROM evals WHERE run_id=? AND step>?")
+        .bind(1, id)
+        .bind(2, resume_step)
+        .run();
   } else {
     std::string names, marks;
     for (const auto& c : r.config) names += ", \"" + c.name + "\"", marks += ", ?";

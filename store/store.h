@@ -71,7 +71,8 @@ class Store {
 
   // Inserts the run (status running) and returns its id. If a run with this uid exists (a
   // resume from step `resume_step`), marks it running again, counts the resume, and drops
-  // its metrics and evaluations from `resume_step` on: they will be recomputed. One transaction.
+  // the metrics of steps >= resume_step and the evaluations after it: they will be recomputed.
+  // One transaction.
   int64_t begin_run(const RunRecord& r, int64_t resume_step = 0);
   // Appends metrics and evaluations and sets steps_done, in one transaction.
   void record(int64_t run, const std::vector<StepMetric>& steps,

@@ -98,7 +98,7 @@ TEST(Store, ResumeDropsTheStepsToRecompute) {
   const int64_t id = st.begin_run(record("r", {}));
   std::vector<StepMetric> m;
   for (int64_t s = 0; s < 10; ++s) m.push_back({s, 1.0 * s, 0, 0, 0});
-  st.record(id, m, {{4, 0.5}, {9, 0.25}}, 10);
+  st.record(id, m, {{4, 0.5}, {6, 0.4}, {9, 0.25}}, 10);
   st.finish(id, "interrupted", "SIGINT", std::nullopt, std::nullopt);
   EXPECT_EQ(st.begin_run(record("r", {}), 6), id);
   const RunRow r = *st.run(id);
@@ -107,8 +107,8 @@ TEST(Store, ResumeDropsTheStepsToRecompute) {
   EXPECT_EQ(r.resumes, 1);
   EXPECT_EQ(r.steps_done, 6);
   EXPECT_EQ(st.metrics(id).size(), 6u);
-  ASSERT_EQ(st.evals(id).size(), 1u);
-  EXPECT_EQ(st.evals(id)[0].step, 4);
+  ASSERT_EQ(st.evals(id).size(), 2u);  // the evaluation after step 6 stays
+  EXPECT_EQ(st.evals(id)[1].step, 6);
   EXPECT_EQ(st.formats(id).size(), 2u);  // not duplicated
 }
 
