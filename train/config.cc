@@ -46,13 +46,6 @@ std::string shell_word(const std::string& s) {
   return q + "'";
 }
 
-unsigned kind_flag(const std::string& kind) {
-  if (kind == "lm") return kLm;
-  if (kind == "mlp_teacher") return kMlp;
-  if (kind == "linreg") return kLinreg;
-  return kAnyModel;
-}
-
 const Field* find_field(std::string key) {
   for (char& ch : key)
     if (ch == '-') ch = '_';
@@ -168,6 +161,14 @@ std::string flag_name(const Field& f) {
   for (char& ch : s)
     if (ch == '_') ch = '-';
   return s;
+}
+
+bool field_applies(const Field& f, const std::string& model_kind) {
+  const unsigned kind = model_kind == "lm"            ? kLm
+                        : model_kind == "mlp_teacher" ? kMlp
+                        : model_kind == "linreg"      ? kLinreg
+                                                      : kAnyModel;
+  return (f.flags & kind) != 0;
 }
 
 std::string field_text(const Field& f, const TrainConfig& c) {
@@ -332,9 +333,8 @@ std::vector<Column> config_columns(const TrainConfig& c) {
 
 std::string reproduce_command(const TrainConfig& c) {
   std::string cmd = "lowp train";
-  const unsigned kind = kind_flag(c.model.kind);
   for (const auto& f : train_fields()) {
-    if (!(f.flags & kind) || std::string(f.name) == "resume") continue;
+    if (!field_applies(f, c.model.kind) || std::string(f.name) == "resume") continue;
     const std::string v = field_text(f, c);
     if (v.empty()) continue;  // empty strings are the defaults (bundled data, no --out)
     if (v == "true" || v == "false") {

@@ -59,6 +59,8 @@ struct Field {
 // Every field of TrainConfig, in --help order.
 const std::vector<Field>& train_fields();
 std::string flag_name(const Field& f);  // "--d-model"
+// Does a run of this model kind read the field? (Fields of other model kinds are inert.)
+bool field_applies(const Field& f, const std::string& model_kind);
 // The value as text (numbers in shortest round-trip form; bools true/false).
 std::string field_text(const Field& f, const TrainConfig& c);
 // Sets a field from text; throws lowp::Error naming the field and the expected type.

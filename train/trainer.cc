@@ -80,12 +80,14 @@ double evaluate(Model& model, DataSource& data, uint64_t step) {
   return sum / static_cast<double>(n);
 }
 
-RunResult train(const TrainConfig& cfg, const Components& comp, TrainObserver* obs) {
+RunResult train(const TrainConfig& requested, const Components& comp, TrainObserver* obs) {
   TrainObserver quiet;
   if (!obs) obs = &quiet;
-  check_config(cfg);
-  const Recipe recipe = resolve_layer_indices(load_recipe(cfg.recipe), cfg.model.layers);
+  check_config(requested);
+  const Recipe recipe = resolve_layer_indices(load_recipe(requested.recipe), requested.model.layers);
   const std::string recipe_json = recipe_to_json(recipe);
+  TrainConfig cfg = requested;  // as recorded: `--optimizer auto` resolved against the recipe
+  cfg.optim.name = resolve_optimizer(cfg.optim, recipe);
 
   // A checkpoint directory belongs to one run: continue it with --resume, never overwrite it.
   const std::string ckpt = cfg.out.empty() ? "" : latest_checkpoint(cfg.out);

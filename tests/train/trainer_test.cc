@@ -82,8 +82,11 @@ TEST(Trainer, StoreHoldsTheWholeRun) {
   Store st(c.db, true);
   const RunRow row = *st.run(r.run_id);
   EXPECT_EQ(row.status, "completed");
-  EXPECT_EQ(row.command, reproduce_command(c));
+  TrainConfig recorded = c;
+  recorded.optim.name = "adamw";  // `auto` is recorded resolved
+  EXPECT_EQ(row.command, reproduce_command(recorded));
   EXPECT_EQ(row.command, r.command);
+  EXPECT_EQ(config_from_json(row.config_json).optim.name, "adamw");
   EXPECT_EQ(row.recipe_name, "mxfp4");
   EXPECT_EQ(row.steps_done, 30);
   EXPECT_EQ(row.num_params, 2 * 256 * 16 + 256);
