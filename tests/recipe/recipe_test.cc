@@ -8,6 +8,7 @@
 #include "recipe/load.h"
 #include "recipe/presets.h"
 #include "recipe/slots.h"
+#include "tests/common/scratch.h"
 #include "util/error.h"
 
 namespace lowp {
@@ -208,7 +209,7 @@ TEST(RecipeFile, BadInputSaysWhatAndWhere) {
 }
 
 TEST(RecipeFile, BaseCycleIsReported) {
-  const auto dir = std::filesystem::path(testing::TempDir()) / "recipe_cycle";
+  const auto dir = std::filesystem::path(testing::scratch_dir());
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "a.toml") << "base = \"b.toml\"\n";
   std::ofstream(dir / "b.toml") << "base = \"a.toml\"\n";

@@ -7,13 +7,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/common/scratch.h"
 #include "util/error.h"
 
 namespace lowp {
 namespace {
 
 std::string fresh_db(const std::string& name) {
-  const auto p = std::filesystem::path(testing::TempDir()) / name;
+  const auto p = std::filesystem::path(testing::scratch_dir()) / name;
   for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + ext);
   return p.string();
 }

@@ -6,13 +6,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "test_models.h"
 #include "util/error.h"
 
 namespace lowp {
 namespace {
 
 std::string fresh_dir(const std::string& name) {
-  const std::string p = ::testing::TempDir() + "/" + name;
+  const std::string p = testing::scratch_dir() + "/" + name;
   std::filesystem::remove_all(p);
   return p;
 }

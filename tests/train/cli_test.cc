@@ -27,7 +27,7 @@ std::string slurp(const std::string& path) {
 
 // Runs `lowp <args>` through the shell (args are shell words) in the test's temp directory.
 Result lowp(const std::string& args) {
-  const std::string dir = ::testing::TempDir();
+  const std::string dir = testing::scratch_dir();
   const std::string cmd = "cd '" + dir + "' && '" LOWP_BINARY_DIR "/cli/lowp' " + args + " > '" +
                           dir + "/cli.out' 2> '" + dir + "/cli.err'";
   const int status = std::system(cmd.c_str());
@@ -36,7 +36,7 @@ Result lowp(const std::string& args) {
 }
 
 std::string temp(const std::string& name) {
-  const std::string p = ::testing::TempDir() + "/" + name;
+  const std::string p = testing::scratch_dir() + "/" + name;
   std::filesystem::remove_all(p);
   for (const char* ext : {"-wal", "-shm"}) std::filesystem::remove(p + ext);
   return p;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 
+#include "test_models.h"
 #include "util/error.h"
 
 namespace lowp {
@@ -21,7 +22,7 @@ std::string error_of(const std::function<void()>& fn) {
 }
 
 std::string write(const std::string& name, const std::string& text) {
-  const std::string p = ::testing::TempDir() + "/" + name;
+  const std::string p = testing::scratch_dir() + "/" + name;
   std::ofstream(p) << text;
   return p;
 }
@@ -77,9 +78,10 @@ TEST(Config, FileKeysInEitherCaseAndTypeChecks) {
   EXPECT_NE(bad("learning_rate = 1\n").find("unknown key 'learning_rate'"), std::string::npos);
   EXPECT_NE(bad("lr = \n").find("bad.toml:1:"), std::string::npos);
   TrainConfig d;
-  EXPECT_NE(
-      error_of([&] { load_config_file(d, ::testing::TempDir() + "/nope.toml"); }).find("nope.toml"),
-      std::string::npos);
+  EXPECT_NE(error_of([&] {
+              load_config_file(d, testing::scratch_dir() + "/nope.toml");
+            }).find("nope.toml"),
+            std::string::npos);
 }
 
 TEST(Config, ChecksNameTheFlag) {

@@ -22,7 +22,7 @@ namespace {
 using testing::test_components;
 
 std::string fresh(const std::string& name) {
-  const std::string p = ::testing::TempDir() + "/" + name;
+  const std::string p = testing::scratch_dir() + "/" + name;
   std::filesystem::remove_all(p);
   for (const char* ext : {"-wal", "-shm"}) std::filesystem::remove(p + ext);
   return p;
@@ -30,7 +30,7 @@ std::string fresh(const std::string& name) {
 
 // Stochastic rounding everywhere the trainer and the model draw random bits.
 std::string sr_recipe() {
-  const std::string path = ::testing::TempDir() + "/sr_recipe.toml";
+  const std::string path = testing::scratch_dir() + "/sr_recipe.toml";
   std::ofstream(path) << "base = \"nvfp4\"\nname = \"sr_everywhere\"\n[slots]\n"
                          "\"adam.m\" = \"bf16:round=sr\"\n\"adam.v\" = \"bf16:round=sr\"\n"
                          "master = \"bf16:round=sr\"\ngrad = \"e5m2:round=sr\"\n";
@@ -195,7 +195,7 @@ TEST(Resume, GuardsAgainstMixingRuns) {
   c.schedule.lr = 0.05;
   c.recipe = "nvfp4";  // another recipe
   EXPECT_NE(error_of(c).find("differs from the one"), std::string::npos);
-  const std::string moved = ::testing::TempDir() + "/moved_recipe.toml";
+  const std::string moved = testing::scratch_dir() + "/moved_recipe.toml";
   std::filesystem::copy_file(sr_recipe(), moved, std::filesystem::copy_options::overwrite_existing);
   c.recipe = moved;                 // the same recipe from another path
   c.threads = 2, c.eval_every = 5;  // settings that cannot change results may differ

@@ -171,7 +171,7 @@ std::string synthetic_text(size_t bytes, uint64_t seed) {
 }
 
 std::string write_text_file(const std::string& name, size_t bytes, uint64_t seed) {
-  const std::string path = ::testing::TempDir() + "/" + name;
+  const std::string path = scratch_dir() + "/" + name;
   std::ofstream(path, std::ios::binary) << synthetic_text(bytes, seed);
   return path;
 }

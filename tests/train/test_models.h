@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/model.h"
+#include "tests/common/scratch.h"
 #include "train/trainer.h"
 
 namespace lowp::testing {
@@ -59,7 +60,7 @@ class LinRegData : public DataSource {
 
 // Deterministic English-like text (words from a fixed list, sentences, verse numbers).
 std::string synthetic_text(size_t bytes, uint64_t seed);
-// Writes synthetic_text to <TempDir>/<name> and returns the path.
+// Writes synthetic_text to <scratch_dir>/<name> and returns the path.
 std::string write_text_file(const std::string& name, size_t bytes, uint64_t seed);
 
 // Components for lm runs of BigramModel on TextData, and linreg runs of LinRegModel.

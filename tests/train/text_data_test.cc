@@ -25,7 +25,7 @@ std::string block_corpus(int blocks) {
 }
 
 std::string write(const std::string& name, const std::string& text) {
-  const std::string p = ::testing::TempDir() + "/" + name;
+  const std::string p = testing::scratch_dir() + "/" + name;
   std::ofstream(p, std::ios::binary) << text;
   return p;
 }
@@ -104,7 +104,7 @@ TEST(TextData, BadFilesSayWhatToDo) {
     }
     return std::string();
   };
-  EXPECT_NE(msg(::testing::TempDir() + "/absent.txt").find("cannot open"), std::string::npos);
+  EXPECT_NE(msg(testing::scratch_dir() + "/absent.txt").find("cannot open"), std::string::npos);
   EXPECT_NE(msg(write("empty.txt", "")).find("is empty"), std::string::npos);
   std::string latin1 = block_corpus(4);
   latin1[5000] = static_cast<char>(0xE9);  // 'é' in Latin-1: not UTF-8

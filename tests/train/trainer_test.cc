@@ -20,7 +20,7 @@ namespace {
 using testing::test_components;
 
 std::string fresh(const std::string& name) {
-  const std::string p = ::testing::TempDir() + "/" + name;
+  const std::string p = testing::scratch_dir() + "/" + name;
   std::filesystem::remove_all(p);
   for (const char* ext : {"-wal", "-shm"}) std::filesystem::remove(p + ext);
   return p;
