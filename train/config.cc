@@ -5,6 +5,8 @@
 
 #include <charconv>
 #include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -215,18 +217,29 @@ void copy_field(const Field& f, TrainConfig& dst, const TrainConfig& src) {
 }
 
 void load_config_file(TrainConfig& c, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("config file " + path + ": cannot open it");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   json doc;
-  try {
-    const toml::table t = toml::parse_file(path);
-    doc = json::object();
-    for (const auto& [k, v] : t)
-      doc[std::string(k.str())] = toml_value(v, path + ": '" + std::string(k.str()) + "'");
-  } catch (const toml::parse_error& e) {
-    const auto& b = e.source().begin;
-    if (b.line == 0)
-      fail("config file " + path + ": cannot read it (" + std::string(e.description()) + ")");
-    fail("config file " + path + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
-         ": invalid TOML: " + std::string(e.description()));
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '{') {
+    try {
+      doc = json::parse(text);
+    } catch (const json::parse_error& e) {
+      fail("config file " + path + ": invalid JSON: " + e.what());
+    }
+    if (!doc.is_object()) fail("config file " + path + ": needs a JSON object of keys");
+  } else {
+    try {
+      const toml::table t = toml::parse(text, std::string_view(path));
+      doc = json::object();
+      for (const auto& [k, v] : t)
+        doc[std::string(k.str())] = toml_value(v, path + ": '" + std::string(k.str()) + "'");
+    } catch (const toml::parse_error& e) {
+      const auto& b = e.source().begin;
+      fail("config file " + path + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
+           ": invalid TOML: " + std::string(e.description()));
+    }
   }
   for (const auto& [k, v] : doc.items()) {
     const Field* f = find_field(k);

@@ -68,6 +68,11 @@ TEST(Config, FileKeysInEitherCaseAndTypeChecks) {
   EXPECT_EQ(c.recipe, "mxfp4");
   EXPECT_FALSE(c.model.tied_embeddings);
   EXPECT_EQ(c.optim.weight_decay, 1.0);  // an integer is a fine double
+  load_config_file(c, write("ok.json", "{\"steps\": 77, \"data\": \"x.txt\", \"d_model\": 8}"));
+  EXPECT_EQ(c.steps, 77);
+  EXPECT_EQ(c.data, "x.txt");
+  EXPECT_EQ(c.model.d_model, 8);
+  EXPECT_EQ(c.schedule.lr, 3e-4);  // kept from the first file
   auto bad = [&](const std::string& text) {
     TrainConfig d;
     return error_of([&] { load_config_file(d, write("bad.toml", text)); });
@@ -77,6 +82,7 @@ TEST(Config, FileKeysInEitherCaseAndTypeChecks) {
   EXPECT_NE(bad("seed = -1\n").find("--seed '-1'"), std::string::npos);
   EXPECT_NE(bad("learning_rate = 1\n").find("unknown key 'learning_rate'"), std::string::npos);
   EXPECT_NE(bad("lr = \n").find("bad.toml:1:"), std::string::npos);
+  EXPECT_NE(bad("{\"lr\": }").find("invalid JSON"), std::string::npos);
   TrainConfig d;
   EXPECT_NE(error_of([&] {
               load_config_file(d, testing::scratch_dir() + "/nope.toml");
