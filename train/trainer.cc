@@ -59,11 +59,40 @@ std::string num(double v) {
   return buf;
 }
 
-std::vector<SlotFormat> recipe_formats(const Recipe& r) {
-  std::vector<SlotFormat> out;
-  for (const auto& [slot, fmt] : r.slots) out.push_back({"", slot, fmt});
-  for (const auto& o : r.overrides) out.push_back({o.layer, o.slot, o.format});
-  return out;
+// The store's record of a run.
+RunRecord run_record(const TrainConfig& cfg, const Recipe& recipe, const std::string& uid,
+                     int64_t num_params) {
+  RunRecord rec;
+  rec.uid = uid;
+  rec.study = cfg.study;
+  rec.command = reproduce_command(cfg);
+  rec.code_version = code_version();
+  rec.config_json = config_to_json(cfg);
+  rec.recipe_name = recipe.name;
+  rec.recipe_json = recipe_to_json(recipe);
+  rec.config = config_columns(cfg);
+  for (const auto& [slot, fmt] : recipe.slots) rec.formats.push_back({"", slot, fmt});
+  for (const auto& o : recipe.overrides) rec.formats.push_back({o.layer, o.slot, o.format});
+  rec.num_params = num_params;
+  return rec;
+}
+
+// The checkpoint's meta, once it is clear that resuming from it reproduces the run: every
+// setting that changes results, and the recipe's content, must be what they were.
+CheckpointMeta resumable(const std::string& ckpt, const TrainConfig& cfg,
+                         const std::string& recipe_json) {
+  const CheckpointMeta meta = read_checkpoint_meta(ckpt);
+  TrainConfig saved = config_from_json(meta.config_json);
+  saved.recipe = cfg.recipe;  // the recipe is compared by content below, not by its path
+  std::string diffs;
+  for (const auto& d : result_differences(saved, cfg)) diffs += "\n  " + d;
+  if (!diffs.empty())
+    fail("--resume: " + ckpt + " was written with other settings:" + diffs +
+         "\nresume with the checkpoint's settings, or start a new run with another --out");
+  if (meta.recipe_json != recipe_json)
+    fail("--resume: recipe '" + cfg.recipe + "' differs from the one " + ckpt +
+         " was written with; restore that recipe, or start a new run with another --out");
+  return meta;
 }
 
 int64_t batch_tokens(const Batch& b) {
@@ -84,7 +113,8 @@ RunResult train(const TrainConfig& requested, const Components& comp, TrainObser
   TrainObserver quiet;
   if (!obs) obs = &quiet;
   check_config(requested);
-  const Recipe recipe = resolve_layer_indices(load_recipe(requested.recipe), requested.model.layers);
+  const Recipe recipe =
+      resolve_layer_indices(load_recipe(requested.recipe), requested.model.layers);
   const std::string recipe_json = recipe_to_json(recipe);
   TrainConfig cfg = requested;  // as recorded: `--optimizer auto` resolved against the recipe
   cfg.optim.name = resolve_optimizer(cfg.optim, recipe);
@@ -94,20 +124,7 @@ RunResult train(const TrainConfig& requested, const Components& comp, TrainObser
   if (!ckpt.empty() && !cfg.resume)
     fail("--out " + cfg.out + " already holds checkpoints of a run (" + ckpt +
          "); pass --resume to continue it, or choose another --out");
-  CheckpointMeta meta;
-  if (!ckpt.empty()) {
-    meta = read_checkpoint_meta(ckpt);
-    TrainConfig saved = config_from_json(meta.config_json);
-    saved.recipe = cfg.recipe;  // the recipe is compared by content below, not by its path
-    std::string diffs;
-    for (const auto& d : result_differences(saved, cfg)) diffs += "\n  " + d;
-    if (!diffs.empty())
-      fail("--resume: " + ckpt + " was written with other settings:" + diffs +
-           "\nresume with the checkpoint's settings, or start a new run with another --out");
-    if (meta.recipe_json != recipe_json)
-      fail("--resume: recipe '" + cfg.recipe + "' differs from the one " + ckpt +
-           " was written with; restore that recipe, or start a new run with another --out");
-  }
+  const CheckpointMeta meta = ckpt.empty() ? CheckpointMeta{} : resumable(ckpt, cfg, recipe_json);
 
   auto data = comp.make_data(cfg);
   auto model = comp.make_model(cfg.model, recipe, cfg.seed);
@@ -124,17 +141,7 @@ RunResult train(const TrainConfig& requested, const Components& comp, TrainObser
   }
 
   Store store(cfg.db);
-  RunRecord rec;
-  rec.uid = uid;
-  rec.study = cfg.study;
-  rec.command = reproduce_command(cfg);
-  rec.code_version = code_version();
-  rec.config_json = config_to_json(cfg);
-  rec.recipe_name = recipe.name;
-  rec.recipe_json = recipe_json;
-  rec.config = config_columns(cfg);
-  rec.formats = recipe_formats(recipe);
-  rec.num_params = model->num_params();
+  const RunRecord rec = run_record(cfg, recipe, uid, model->num_params());
   RunResult res;
   res.run_id = store.begin_run(rec, start);
   res.command = rec.command;
