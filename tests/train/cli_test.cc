@@ -1,0 +1,159 @@
+// The command-line contract of `lowp train`, `lowp eval` and `lowp runs`: help generated from
+// the config table, config files, the reproduce command round trip, listings, and bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "store/store.h"
+#include "test_models.h"
+#include "train/config.h"
+
+namespace lowp {
+namespace {
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Runs `lowp <args>` through the shell (args are shell words) in the test's temp directory.
+Result lowp(const std::string& args) {
+  const std::string dir = testing::scratch_dir();
+  const std::string cmd = "cd '" + dir + "' && '" LOWP_BINARY_DIR "/cli/lowp' " + args + " > '" +
+                          dir + "/cli.out' 2> '" + dir + "/cli.err'";
+  const int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir + "/cli.out"),
+          slurp(dir + "/cli.err")};
+}
+
+std::string temp(const std::string& name) {
+  const std::string p = testing::scratch_dir() + "/" + name;
+  std::filesystem::remove_all(p);
+  for (const char* ext : {"-wal", "-shm"}) std::filesystem::remove(p + ext);
+  return p;
+}
+
+TEST(Cli, TrainHelpListsEveryConfigField) {
+  const Result r = lowp("train --help");
+  EXPECT_EQ(r.code, 0);
+  for (const auto& f : train_fields()) {
+    const bool shown = r.out.find("  " + flag_name(f) + " ") != std::string::npos ||
+                       r.out.find("  " + flag_name(f) + ",") != std::string::npos;  // bool flags
+    EXPECT_TRUE(shown) << f.name;
+  }
+  EXPECT_NE(r.out.find("--config"), std::string::npos);
+  EXPECT_NE(r.out.find("presets: fp32, bf16, mxfp8, mxfp6, mxfp4, nvfp4"), std::string::npos);
+  EXPECT_NE(r.out.find("final val_loss <v> tokens/s <v>"), std::string::npos);
+}
+
+TEST(Cli, FlagsBeatTheConfigFile) {
+  const std::string file = temp("run.toml");
+  std::ofstream(file) << "lr = 0.1\nlayers = 3\nd-model = 32\nrecipe = \"mxfp4\"\n";
+  const Result r = lowp("train --config '" + file + "' --lr 0.5 --print-config");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\nlr = 0.5\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nlayers = 3\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nd_model = 32\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nrecipe = \"mxfp4\"\n"), std::string::npos) << r.out;
+}
+
+// The printed reproduce command parses back to exactly the run's configuration.
+TEST(Cli, ReproduceCommandRoundTrips) {
+  TrainConfig c;
+  c.model.layers = 3, c.model.d_model = 48, c.model.tied_embeddings = false;
+  c.schedule = {0.1 + 0.2, 7, 0.25};
+  c.optim.weight_decay = 0.05;
+  c.recipe = "nvfp4";
+  c.seed = 123456789012345ull;
+  c.data = "my corpus.txt";
+  c.study = "it's";
+  c.out = "ck", c.checkpoint_every = 5;
+  const std::string cmd = reproduce_command(c);
+  ASSERT_EQ(cmd.rfind("lowp train ", 0), 0u);
+  const Result r = lowp(cmd.substr(5) + " --print-config");
+  ASSERT_EQ(r.code, 0) << cmd << "\n" << r.err;
+  EXPECT_EQ(r.out, config_to_toml(c));
+}
+
+TEST(Cli, BadInputSaysWhatAndExitsNonZero) {
+  struct Case {
+    std::string args, message;
+    int code;
+  };
+  const std::string missing_cfg = temp("absent.toml");
+  const std::vector<Case> cases = {
+      {"train --batch 0 --print-config", "lowp: error: --batch 0: needs at least 1", 2},
+      {"train --recipe mxfp9 --print-config", "'mxfp9' is neither a preset", 2},
+      {"train --model gpt --print-config", "--model gpt: unknown model kind", 2},
+      {"train --checkpoint-every 5 --print-config", "--checkpoint-every needs --out", 2},
+      {"train --config '" + missing_cfg + "'", "absent.toml", 2},
+      {"train --data /nonexistent/corpus.txt", "data file /nonexistent/corpus.txt: cannot open", 2},
+      {"train --lr fast", "--lr", 0},
+      {"train --bogus", "--bogus", 0},
+      {"eval /nonexistent/ckpt-1.bin", "checkpoint /nonexistent/ckpt-1.bin: cannot open", 2},
+      {"runs --db /nonexistent/runs.db", "/nonexistent/runs.db", 2},
+  };
+  for (const auto& c : cases) {
+    const Result r = lowp(c.args);
+    if (c.code)
+      EXPECT_EQ(r.code, c.code) << c.args << "\n" << r.err;
+    else
+      EXPECT_NE(r.code, 0) << c.args;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << "\n" << r.err;
+    EXPECT_EQ(r.out, "") << c.args;
+  }
+}
+
+TEST(Cli, RunsListsAndShowsRuns) {
+  const std::string db = temp("cli_runs.db");
+  TrainConfig c;
+  c.model.kind = "linreg";
+  c.model.sketch_dim = 8;
+  c.steps = 20;
+  c.eval_every = 10;
+  c.db = db;
+  c.study = "cli";
+  const RunResult ok = train(c, testing::test_components(), nullptr);
+  c.schedule = {50.0, 0, 1.0};
+  c.optim.name = "sgd", c.optim.clip = 0;
+  const RunResult bad = train(c, testing::test_components(), nullptr);
+  ASSERT_EQ(ok.status, "completed");
+  ASSERT_EQ(bad.status, "diverged");
+
+  Result r = lowp("runs --db '" + db + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("id  study  status", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\n1   cli    completed  linreg  fp32    20/20"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\n2   cli    diverged   linreg  fp32"), std::string::npos) << r.out;
+  r = lowp("runs --db '" + db + "' --status diverged");
+  EXPECT_EQ(r.out.find("completed"), std::string::npos) << r.out;
+  r = lowp("runs --db '" + db + "' --study other");
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("no runs"), std::string::npos);
+
+  r = lowp("runs show 2 --db '" + db + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("status      diverged: loss "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  lr                 50\n"), std::string::npos) << r.out;
+  // The last line is the command that reproduces the run.
+  const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
+  EXPECT_EQ(last, bad.command + "\n");
+  r = lowp("runs show 1 --db '" + db + "'");
+  EXPECT_NE(r.out.find("after step 10       val_loss "), std::string::npos) << r.out;
+  r = lowp("runs show 9 --db '" + db + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("no run 9 in"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace lowp

@@ -1,0 +1,166 @@
+// The config field table: names, text round trips, files, JSON, checks, columns, commands.
+#include "train/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+
+#include "test_models.h"
+#include "util/error.h"
+
+namespace lowp {
+namespace {
+
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string write(const std::string& name, const std::string& text) {
+  const std::string p = testing::scratch_dir() + "/" + name;
+  std::ofstream(p) << text;
+  return p;
+}
+
+TEST(Config, FieldNamesAreUniqueSnakeCase) {
+  std::set<std::string> names;
+  for (const auto& f : train_fields()) {
+    EXPECT_TRUE(names.insert(f.name).second) << f.name;
+    EXPECT_EQ(std::string(f.name).find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_"),
+              std::string::npos)
+        << f.name;
+    EXPECT_NE(f.flags & kAnyModel, 0u) << f.name;
+    EXPECT_GT(std::string(f.help).size(), 5u) << f.name;
+  }
+  EXPECT_EQ(flag_name(train_fields()[3]), "--d-model");
+}
+
+TEST(Config, TextRoundTripOfEveryField) {
+  TrainConfig c;
+  c.schedule.lr = 0.1 + 0.2;  // not a short decimal: needs shortest round-trip printing
+  c.seed = 1ull << 62;
+  c.model.tied_embeddings = false;
+  for (const auto& f : train_fields()) {
+    TrainConfig d;
+    set_field(f, d, field_text(f, c));
+    EXPECT_EQ(field_text(f, d), field_text(f, c)) << f.name;
+  }
+  EXPECT_EQ(config_to_json(config_from_json(config_to_json(c))), config_to_json(c));
+  TrainConfig back;
+  const std::string toml = write("roundtrip.toml", config_to_toml(c));
+  load_config_file(back, toml);
+  EXPECT_EQ(config_to_json(back), config_to_json(c));
+}
+
+TEST(Config, FileKeysInEitherCaseAndTypeChecks) {
+  TrainConfig c;
+  load_config_file(c, write("ok.toml",
+                            "d-model = 128\nlr = 3e-4\nwarmup = 10\nrecipe = \"mxfp4\"\n"
+                            "tied_embeddings = false\nweight_decay = 1\n"));
+  EXPECT_EQ(c.model.d_model, 128);
+  EXPECT_EQ(c.schedule.lr, 3e-4);
+  EXPECT_EQ(c.schedule.warmup, 10);
+  EXPECT_EQ(c.recipe, "mxfp4");
+  EXPECT_FALSE(c.model.tied_embeddings);
+  EXPECT_EQ(c.optim.weight_decay, 1.0);  // an integer is a fine double
+  load_config_file(c, write("ok.json", "{\"steps\": 77, \"data\": \"x.txt\", \"d_model\": 8}"));
+  EXPECT_EQ(c.steps, 77);
+  EXPECT_EQ(c.data, "x.txt");
+  EXPECT_EQ(c.model.d_model, 8);
+  EXPECT_EQ(c.schedule.lr, 3e-4);  // kept from the first file
+  auto bad = [&](const std::string& text) {
+    TrainConfig d;
+    return error_of([&] { load_config_file(d, write("bad.toml", text)); });
+  };
+  EXPECT_NE(bad("lr = \"fast\"\n").find("'lr' needs a number"), std::string::npos);
+  EXPECT_NE(bad("layers = 2.5\n").find("'layers' needs an integer"), std::string::npos);
+  EXPECT_NE(bad("seed = -1\n").find("--seed '-1'"), std::string::npos);
+  EXPECT_NE(bad("learning_rate = 1\n").find("unknown key 'learning_rate'"), std::string::npos);
+  EXPECT_NE(bad("lr = \n").find("bad.toml:1:"), std::string::npos);
+  EXPECT_NE(bad("{\"lr\": }").find("invalid JSON"), std::string::npos);
+  TrainConfig d;
+  EXPECT_NE(error_of([&] {
+              load_config_file(d, testing::scratch_dir() + "/nope.toml");
+            }).find("nope.toml"),
+            std::string::npos);
+}
+
+TEST(Config, ChecksNameTheFlag) {
+  auto msg = [](auto mutate) {
+    TrainConfig c;
+    mutate(c);
+    return error_of([&] { check_config(c); });
+  };
+  EXPECT_EQ(msg([](TrainConfig&) {}), "");
+  EXPECT_NE(msg([](TrainConfig& c) { c.batch = 0; }).find("--batch 0"), std::string::npos);
+  EXPECT_NE(msg([](TrainConfig& c) { c.model.kind = "gpt"; }).find("--model gpt"),
+            std::string::npos);
+  EXPECT_NE(msg([](TrainConfig& c) { c.model.vocab = 512; }).find("--vocab 256"),
+            std::string::npos);
+  EXPECT_NE(msg([](TrainConfig& c) { c.checkpoint_every = 5; }).find("needs --out"),
+            std::string::npos);
+  EXPECT_NE(msg([](TrainConfig& c) { c.resume = true; }).find("--resume needs --out"),
+            std::string::npos);
+  EXPECT_NE(msg([](TrainConfig& c) { c.threads = 0; }).find("--threads 0"), std::string::npos);
+  EXPECT_NE(msg([](TrainConfig& c) { c.schedule.warmup = 5000; }).find("--warmup 5000"),
+            std::string::npos);
+  EXPECT_NE(msg([](TrainConfig& c) { c.optim.beta1 = 1; }).find("--beta1"), std::string::npos);
+  EXPECT_NE(msg([](TrainConfig& c) { c.optim.name = "lion"; }).find("--optimizer lion"),
+            std::string::npos);
+  EXPECT_NE(msg([](TrainConfig& c) { c.val_fraction = 1; }).find("--val-fraction 1"),
+            std::string::npos);
+}
+
+TEST(Config, ColumnsCoverEveryField) {
+  const TrainConfig defaults;
+  const auto cols = config_columns(defaults);
+  ASSERT_EQ(cols.size(), train_fields().size() - 1);  // all but `study`
+  EXPECT_EQ(cols[0].name, "model");
+  EXPECT_EQ(std::get<std::string>(cols[0].value), "lm");
+  for (const auto& c : cols) {
+    if (c.name == "resume") {
+      EXPECT_EQ(std::get<int64_t>(c.value), 0);
+    }
+  }
+}
+
+TEST(Config, ReproduceCommandListsWhatTheModelReads) {
+  TrainConfig c;
+  c.recipe = "my recipe.toml";
+  c.out = "ck";
+  c.resume = true;
+  const std::string cmd = reproduce_command(c);
+  EXPECT_EQ(cmd.rfind("lowp train --model lm ", 0), 0u) << cmd;
+  EXPECT_NE(cmd.find(" --d-model 64 "), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find(" --tied-embeddings "), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find(" --recipe 'my recipe.toml' "), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find(" --out ck "), std::string::npos) << cmd;
+  EXPECT_EQ(cmd.find("--resume"), std::string::npos) << cmd;
+  EXPECT_EQ(cmd.find("--width"), std::string::npos) << cmd;  // an mlp_teacher field
+  EXPECT_EQ(cmd.find("--data"), std::string::npos) << cmd;   // empty: the bundled corpus
+  c.model.kind = "linreg";
+  c.model.tied_embeddings = false;
+  const std::string lin = reproduce_command(c);
+  EXPECT_NE(lin.find(" --sketch-dim 64 "), std::string::npos) << lin;
+  EXPECT_EQ(lin.find("--d-model"), std::string::npos) << lin;
+  c.model.kind = "lm";
+  EXPECT_NE(reproduce_command(c).find(" --no-tied-embeddings "), std::string::npos);
+}
+
+TEST(Config, ResultDifferencesIgnoreRuntimeFields) {
+  TrainConfig a, b;
+  b.threads = 4, b.db = "x.db", b.eval_every = 7, b.study = "s";
+  EXPECT_TRUE(result_differences(a, b).empty());
+  b.seed = 2;
+  const auto d = result_differences(a, b);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0], "--seed: '1' (checkpoint) vs '2' (now)");
+}
+
+}  // namespace
+}  // namespace lowp
