@@ -1,11 +1,15 @@
-// The runs CSV: parsing, clear errors that name the file, line and column; sampled runs.
+// Runs CSV and constants JSON: parsing, clear errors naming file, line and column; sampling.
 #include "study/data.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <sstream>
 
+#include "study/report.h"
 #include "study/sample.h"
 #include "util/error.h"
 
@@ -101,6 +105,32 @@ TEST(Data, SampledRunsRoundTripThroughCsv) {
   EXPECT_NEAR(mean, 0, 0.15);  // 1000 standard normals: mean within ~4.7 sigma, variance ~1
   EXPECT_NEAR(sq - mean * mean, 1, 0.2);
   EXPECT_THROW(sample_runs(*r.law, r.set, {}, {1e10}, {"mxfp4"}, 0, 1, 1), Error);
+}
+
+TEST(Data, ConstantsFilesReadBackOrFailClearly) {
+  const std::string path =
+      ::testing::TempDir() + "lowp_study_constants_" + std::to_string(::getpid()) + ".json";
+  std::ofstream(path) << R"({"law": "chinchilla", "constants": {"E": 1.7, "A": {"value": 400},
+    "B": 410, "alpha": 0.3, "beta": {"value": 0.3, "ci95": [0.2, 0.4]}},
+    "range": {"N": [1e8, 1e9], "D": [1e9, 1e10]}})";
+  const ConstantSet c = read_constants(chinchilla_law(), path);
+  EXPECT_EQ(c.values[chin::A], 400);
+  EXPECT_EQ(c.values[chin::beta], 0.3);
+  EXPECT_TRUE(c.range.known);
+  EXPECT_EQ(c.range.n_hi, 1e9);
+  EXPECT_NE(error_of([&] { read_constants(kaplan_law(), path); }).find("is for law"),
+            std::string::npos);
+  std::ofstream(path) << R"({"constants": {"E": 1.7, "A": 400, "B": 410, "alpha": 0.3}})";
+  EXPECT_NE(error_of([&] { read_constants(chinchilla_law(), path); }).find("lacks constant beta"),
+            std::string::npos);
+  std::ofstream(path)
+      << R"({"constants": {"E": 1.7, "A": 400, "B": 410, "alpha": 0.3, "beta": 0.3, "gamma": 1}})";
+  EXPECT_NE(error_of([&] { read_constants(chinchilla_law(), path); }).find("no constant 'gamma'"),
+            std::string::npos);
+  std::ofstream(path) << "{not json";
+  EXPECT_NE(error_of([&] { read_constants(chinchilla_law(), path); }).find("not valid JSON"),
+            std::string::npos);
+  std::remove(path.c_str());
 }
 
 }  // namespace
