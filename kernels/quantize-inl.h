@@ -8,11 +8,13 @@
 #endif
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
 #include "hwy/highway.h"
 #include "kernels/codec-inl.h"
+#include "kernels/fakequant-inl.h"
 #include "kernels/philox-inl.h"
 #include "kernels/plan.h"
 #include "util/bits.h"
@@ -38,36 +40,83 @@ struct LaneScale {
   VF mul_out;  // pow2_fp32 / linear: the decoded value is multiplied by this
   MU nan;      // lanes of NaN-scaled groups
   bool any_nan = false;
-  bool per_lane = false;  // lanes have different X: decide the tier from the lanes
-  VU thresh;              // !per_lane: non-zero |x| bits below this need the general tier
+  bool per_lane = false;  // lanes have different X (pow2 column groups): decide per vector
+  VU thresh;              // codec: non-zero |x| bits below this need the general tier
   bool fast_x = true, general_ok = true;
+  FastScale<DF> fs;       // value fast path (!per_lane)
+  bool fast_ok = false;
 };
 
-// Per-task state: the plan, the codec and random-stream constants as vectors.
+// Per-task state: codec, fast-path and random-stream constants, the plan's switches.
 struct Ctx {
   const Plan& p;
   VCodec<DF> vc;
+  VFast<DF> vf;
   PhiloxVec<DU> rng;
+  bool values_only, want_flags, want_error, mul, pow2, fp32_path, tensor_g, int_zero;
+  float g;
   explicit Ctx(const Plan& plan)
-      : p(plan), vc(plan.codec), rng(DU(), plan.codec.seed, plan.codec.stream) {}
+      : p(plan),
+        vc(plan.codec),
+        vf(plan.codec),
+        rng(DU(), plan.codec.seed, plan.codec.stream),
+        values_only(plan.codes == nullptr && !plan.want_flags && !plan.want_error),
+        want_flags(plan.want_flags),
+        want_error(plan.want_error),
+        mul(plan.kind == ScaleKind::pow2_fp32 || plan.kind == ScaleKind::linear),
+        pow2(plan.kind == ScaleKind::pow2),
+        fp32_path(plan.kind == ScaleKind::pow2_fp32),
+        tensor_g(plan.kind == ScaleKind::linear && plan.f->tensor_scale),
+        int_zero(plan.codec.is_int && plan.kind != ScaleKind::none),
+        g(plan.ts.g) {}
 };
 
-// Tier limits for a group whose elements encode with exponent offset Xenc (formats of
-// codec-inl.h): fast needs normal-size quanta and no zero-lane base above 0.
+// Tier limits for a group whose elements encode with exponent offset Xenc: the codec's fast
+// tier needs normal-size quanta and no zero-lane base above 0; the value fast path needs
+// EX >= 1, a representable quantum and a finite saturation value.
 inline void TierLimits(const ElemCodec& c, int Xenc, LaneScale& ls) {
+  const DF df;
   ls.per_lane = false;
   uint32_t thresh = 0x800000u;  // fp32 subnormals always take the general tier
   if (c.is_int) {
     const int pe = Xenc - c.frac_bits + 127;  // fp32 field of the quantum
     ls.fast_x = pe >= 1;
     ls.general_ok = pe >= -22;
-  } else {
-    const int ex = c.emin + Xenc;
-    ls.fast_x = ex >= 1;
-    if (ex < 1 + c.mbits) thresh = static_cast<uint32_t>(1 + c.mbits) << 23;
-    ls.general_ok = ex - c.mbits >= -22;
+    ls.fast_ok = false;
+    return void(ls.thresh = hn::Set(DU(), thresh));
   }
+  const int ex = c.emin + Xenc;
+  ls.fast_x = ex >= 1;
+  if (ex < 1 + c.mbits) thresh = static_cast<uint32_t>(1 + c.mbits) << 23;
+  ls.general_ok = ex - c.mbits >= -22;
   ls.thresh = hn::Set(DU(), thresh);
+  const float maxv = c.max_finite * exp2i(Xenc);
+  // (RNE adds the lane's quantum times 2^23: it must stay finite.)
+  ls.fast_ok = c.round != RoundKind::rna_fp32 && ex >= 1 && ls.general_ok && std::isfinite(maxv) &&
+               ex + 23 - c.mbits <= 254;
+  if (!ls.fast_ok) return;
+  ls.fs.EX = hn::Set(DU(), static_cast<uint32_t>(ex));
+  ls.fs.q = hn::Set(df, exp2i(ex - c.mbits - 127));
+  ls.fs.maxv = hn::Set(df, maxv);
+  ls.fs.minv = hn::Set(df, exp2i(ex - 127));
+}
+
+// The value fast path's scale from per-lane exponents X; false if a lane's group cannot take it.
+HWY_INLINE bool FastFromLanes(const Ctx& cx, VI X, FastScale<DF>* fs) {
+  const DF df;
+  const DI di;
+  const ElemCodec& c = cx.p.codec;
+  if (c.is_int || c.round == RoundKind::rna_fp32) return false;
+  const VI ex = hn::Add(X, cx.vc.emin);
+  if (!hn::AllTrue(di, hn::Gt(ex, hn::Set(di, c.mbits - 23)))) return false;
+  if (!hn::AllTrue(di, hn::Gt(ex, hn::Zero(di)))) return false;
+  if (!hn::AllTrue(di, hn::Lt(ex, hn::Set(di, 255 - 23 + c.mbits)))) return false;
+  fs->maxv = hn::Mul(cx.vc.max_finite, Pow2Wide(df, X));
+  if (!hn::AllTrue(df, hn::Lt(fs->maxv, hn::Set(df, INFINITY)))) return false;
+  fs->EX = hn::BitCast(DU(), ex);
+  fs->q = Pow2Wide(df, hn::Sub(ex, hn::Set(di, c.mbits + 127)));
+  fs->minv = Pow2Wide(df, hn::Sub(ex, hn::Set(di, 127)));
+  return true;
 }
 
 inline LaneScale BroadcastScale(const Plan& p, const GroupScale& gs) {
@@ -171,58 +220,74 @@ HWY_INLINE void AccumulateError(VF x, VF v, size_t n, Counts& cnt) {
 #endif
 }
 
-// Encodes n (<= Lanes) elements starting at xp, writes values / codes, counts flags.
+// Quantizes n (<= Lanes) elements starting at xp: values to yp, codes to cp (each optional),
+// flag counts and error sums into cnt.
 template <RoundKind kMode, bool kInt>
-HWY_INLINE void ProcessVec(const Ctx& cx, const float* xp, float* yp, uint32_t* cp, uint64_t idx,
-                           size_t n, const LaneScale& ls, Counts& cnt) {
+HWY_INLINE void ProcessVec(const Ctx& cx, const float* xp, float* yp, uint32_t* cp,
+                           uint64_t idx, size_t n, const LaneScale& ls, Counts& cnt) {
   const DF df;
   const DU du;
   const DI di;
-  const Plan& p = cx.p;
   const size_t N = hn::Lanes(df);
-  HWY_ALIGN float buf[hn::MaxLanes(DF())] = {};
+  HWY_ALIGN float buf[hn::MaxLanes(DF())];
   VF x;
   if (HWY_LIKELY(n == N)) {
     x = hn::LoadU(df, xp);
   } else {
+    std::memset(buf, 0, sizeof buf);
     std::memcpy(buf, xp, n * sizeof(float));
     x = hn::Load(df, buf);
   }
-  const bool mul = p.kind == ScaleKind::pow2_fp32 || p.kind == ScaleKind::linear;
-  const VF xs = mul ? hn::Mul(x, ls.mul_in) : x;
-  const VI Xenc = p.kind == ScaleKind::pow2 ? ls.X : hn::Zero(di);
+  const VF xs = cx.mul ? hn::Mul(x, ls.mul_in) : x;
   VU rnd = hn::Zero(du);
   if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal)
     rnd = RandomBits(du, cx.rng, idx);
-  const VU a = hn::And(hn::BitCast(du, xs), hn::Set(du, 0x7FFFFFFFu));
   Encoded<DF> r;
-  const Tier tier = ChooseTier(cx, a, ls);
-  if (tier == Tier::oracle) {
-    r = OracleLanes(cx, x, ls, idx);
-  } else {
-    if (tier == Tier::fast)
-      r = kInt ? EncodeInt<kMode, false>(df, cx.vc, xs, Xenc, rnd, p.want_flags)
-               : EncodeMini<kMode, false>(df, cx.vc, xs, Xenc, rnd, p.want_flags);
-    else
-      r = kInt ? EncodeInt<kMode, true>(df, cx.vc, xs, Xenc, rnd, p.want_flags)
-               : EncodeMini<kMode, true>(df, cx.vc, xs, Xenc, rnd, p.want_flags);
-    if (mul) {
-      r.value = hn::Mul(r.value, ls.mul_out);
-      if (p.kind == ScaleKind::linear && p.f->tensor_scale)
-        r.value = hn::Mul(r.value, hn::Set(df, p.ts.g));
+  bool done = false, post = true;
+  if constexpr (!kInt && kMode != RoundKind::rna_fp32) {
+    if (cx.values_only) {
+      if (!ls.per_lane) {
+        done = ls.fast_ok && FakeQuantVec<kMode>(df, cx.vc, cx.vf, ls.fs, xs, rnd, &r.value);
+      } else {
+        FastScale<DF> fs;
+        done = FastFromLanes(cx, ls.X, &fs) && FakeQuantVec<kMode>(df, cx.vc, cx.vf, fs, xs, rnd, &r.value);
+      }
     }
-    if (kInt && p.kind != ScaleKind::none) {
+  }
+  const VU a = hn::And(hn::BitCast(du, xs), hn::Set(du, 0x7FFFFFFFu));
+  if (!done) {
+    const VI Xenc = cx.pow2 ? ls.X : hn::Zero(di);
+    const Tier tier = ChooseTier(cx, a, ls);
+    if (tier == Tier::oracle) {
+      r = OracleLanes(cx, x, ls, idx);
+      post = false;
+    } else if (tier == Tier::fast) {
+      r = kInt ? EncodeInt<kMode, false>(df, cx.vc, xs, Xenc, rnd, cx.want_flags)
+               : EncodeMini<kMode, false>(df, cx.vc, xs, Xenc, rnd, cx.want_flags);
+    } else {
+      r = kInt ? EncodeInt<kMode, true>(df, cx.vc, xs, Xenc, rnd, cx.want_flags)
+               : EncodeMini<kMode, true>(df, cx.vc, xs, Xenc, rnd, cx.want_flags);
+    }
+  }
+  if (post) {
+    if (cx.mul) {
+      r.value = hn::Mul(r.value, ls.mul_out);
+      if (cx.tensor_g) r.value = hn::Mul(r.value, hn::Set(df, cx.g));
+    }
+    if (kInt && cx.int_zero) {
       // A zero integer code keeps x's sign (microxcaling: unless x * 2^-X underflowed to 0).
       auto keep = hn::Eq(r.code, hn::Zero(du));
-      if (p.kind == ScaleKind::pow2_fp32) keep = hn::And(keep, hn::Ne(a, hn::Zero(du)));
+      if (cx.fp32_path) keep = hn::And(keep, hn::Ne(a, hn::Zero(du)));
       const VU sign = hn::And(hn::BitCast(du, x), hn::Set(du, 0x80000000u));
       r.value = hn::IfThenElse(hn::RebindMask(df, keep), hn::BitCast(df, sign), r.value);
     }
   }
   if (ls.any_nan) {
     r.value = hn::IfThenElse(hn::RebindMask(df, ls.nan), hn::Set(df, u2f(0x7FC00000u)), r.value);
-    r.code = hn::IfThenZeroElse(ls.nan, r.code);
-    r.flags = hn::IfThenZeroElse(ls.nan, r.flags);
+    if (!done) {
+      r.code = hn::IfThenZeroElse(ls.nan, r.code);
+      r.flags = hn::IfThenZeroElse(ls.nan, r.flags);
+    }
   }
   if (yp) {
     if (HWY_LIKELY(n == N)) {
@@ -232,14 +297,14 @@ HWY_INLINE void ProcessVec(const Ctx& cx, const float* xp, float* yp, uint32_t* 
       std::memcpy(yp, buf, n * sizeof(float));
     }
   }
+  if (done) return;  // values only: no codes, flags or sums requested
   if (cp) {
     HWY_ALIGN uint32_t cb[hn::MaxLanes(DU())];
     hn::Store(r.code, du, cb);
     std::memcpy(cp, cb, n * sizeof(uint32_t));
   }
-  cnt.n += static_cast<int64_t>(n);
-  if (p.want_error) AccumulateError(x, r.value, n, cnt);
-  if (p.want_flags) {
+  if (cx.want_error) AccumulateError(x, r.value, n, cnt);
+  if (cx.want_flags) {
     const auto valid = hn::FirstN(du, n);
     const auto has = [&](uint32_t bit) {
       return static_cast<int64_t>(hn::CountTrue(
@@ -254,17 +319,24 @@ HWY_INLINE void ProcessVec(const Ctx& cx, const float* xp, float* yp, uint32_t* 
 
 // A flat range of elements with one scale (unscaled formats, tensor granularity).
 template <RoundKind kMode, bool kInt>
-void FlatTask(const Plan& p, int64_t task, Counts& cnt) {
-  const size_t N = hn::Lanes(DF());
+void FlatTask(const Plan& p, int64_t task, Counts& out) {
+  const int64_t N = static_cast<int64_t>(hn::Lanes(DF()));
   const Ctx cx(p);
   const LaneScale ls = BroadcastScale(p, p.flat_scale);
-  const int64_t n = p.rows * p.cols;
-  const int64_t begin = task * p.chunk, end = std::min(n, begin + p.chunk);
-  for (int64_t i = begin; i < end; i += static_cast<int64_t>(N)) {
-    const size_t m = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(N), end - i));
-    ProcessVec<kMode, kInt>(cx, p.x + i, p.values ? p.values + i : nullptr,
-                            p.codes ? p.codes + i : nullptr, p.index_base + i, m, ls, cnt);
-  }
+  const int64_t begin = task * p.chunk, end = std::min(p.rows * p.cols, begin + p.chunk);
+  const float* x = p.x;
+  float* y = p.values;
+  uint32_t* codes = p.codes;
+  Counts cnt;
+  int64_t i = begin;
+  for (; i + N <= end; i += N)
+    ProcessVec<kMode, kInt>(cx, x + i, y ? y + i : nullptr, codes ? codes + i : nullptr,
+                            p.index_base + i, static_cast<size_t>(N), ls, cnt);
+  if (i < end)
+    ProcessVec<kMode, kInt>(cx, x + i, y ? y + i : nullptr, codes ? codes + i : nullptr,
+                            p.index_base + i, static_cast<size_t>(end - i), ls, cnt);
+  cnt.n = end - begin;
+  out = cnt;
 }
 
 // Max of |x| over n floats as fp32 bits (u32 order: NaN bits above inf, so NaN wins).
@@ -285,7 +357,7 @@ HWY_INLINE uint32_t MaxAbsBitsImpl(const float* x, int64_t n) {
 
 // One group row x a range of group columns: amax per group, scales, then the elements.
 template <RoundKind kMode, bool kInt>
-void GroupTask(const Plan& p, int64_t task, Counts& cnt) {
+void GroupTask(const Plan& p, int64_t task, Counts& out) {
   const DF df;
   const DU du;
   const DI di;
@@ -298,6 +370,8 @@ void GroupTask(const Plan& p, int64_t task, Counts& cnt) {
   const int64_t c0 = gc0 * g.group_cols, c1 = std::min(p.cols, gc1 * g.group_cols);
   const bool broadcast = g.group_cols >= N;
   const Ctx cx(p);
+  Counts cnt;
+  cnt.n = (r1 - r0) * (c1 - c0);
 
   // 1. amax of each group (as |x| bits).
   thread_local std::vector<uint32_t> amax, colmax;
@@ -355,6 +429,7 @@ void GroupTask(const Plan& p, int64_t task, Counts& cnt) {
                                   static_cast<size_t>(std::min(N, ce - c)), ls, cnt);
         }
     }
+    out = cnt;
     return;
   }
   // Narrow groups: per-column copies of the scale parameters, padded to whole vectors.
@@ -393,6 +468,7 @@ void GroupTask(const Plan& p, int64_t task, Counts& cnt) {
                               p.index_base + static_cast<uint64_t>(r * p.cols + c),
                               static_cast<size_t>(std::min(N, c1 - c)), ls, cnt);
     }
+  out = cnt;
 }
 
 }  // namespace lowp::kernels::HWY_NAMESPACE
