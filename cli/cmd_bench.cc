@@ -14,7 +14,8 @@ namespace lowp::cli {
 namespace {
 
 struct BenchQuantizeConfig {
-  std::vector<std::string> formats = {"e4m3", "e5m2", "e2m1", "bf16", "mxfp8_e4m3", "mxfp4", "nvfp4"};
+  std::vector<std::string> formats = {"e4m3",       "e5m2",  "e2m1", "bf16",
+                                      "mxfp8_e4m3", "mxfp4", "nvfp4"};
   int64_t n = int64_t{64} << 20;
   int threads = 1;
   int reps = 5;
@@ -30,10 +31,12 @@ void bench_quantize(const BenchQuantizeConfig& c) {
   std::vector<float> y(x.size());
   const double bytes = 8.0 * static_cast<double>(c.n);  // fp32 in + fp32 out
   std::printf("# lowp bench quantize: n=%lld threads=%d target=%s reps=%d (best of reps)\n",
-              static_cast<long long>(c.n), c.threads, kernels::active_simd_target().c_str(), c.reps);
+              static_cast<long long>(c.n), c.threads, kernels::active_simd_target().c_str(),
+              c.reps);
   std::printf("# format  G elements/s  GB/s  ratio to a copy timed just before it\n");
   for (size_t i = 0; i < formats.size(); ++i) {
-    const double tc = kernels::best_seconds([&] { kernels::copy(x.data(), y.data(), c.n); }, c.reps);
+    const double tc =
+        kernels::best_seconds([&] { kernels::copy(x.data(), y.data(), c.n); }, c.reps);
     const double tq = kernels::best_seconds(
         [&] { kernels::fake_quantize(formats[i], x.data(), y.data(), 1, c.n); }, c.reps);
     std::printf("%s %.3f Gel/s %.2f GB/s %.2fx copy   (copy %.3f Gel/s)\n", c.formats[i].c_str(),

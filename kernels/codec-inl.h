@@ -40,8 +40,9 @@ struct VCodec {
   VI emin, sh0;  // minifloat: 128 - bias and 23 - mbits; integer: sh0 = 150 - frac_bits
   VU max_mag, hi, lo_mag, code_mask, sign_code;
   VF max_finite;
+  int sr_bits_n;  // c.sr_bits, held by value so hot loops need not reload it
 
-  explicit VCodec(const ElemCodec& codec) : c(codec) {
+  explicit VCodec(const ElemCodec& codec) : c(codec), sr_bits_n(codec.sr_bits) {
     const DU du;
     const DI di;
     const DF df;
@@ -104,7 +105,7 @@ HWY_INLINE VU RoundShift(const VCodec<DF>& vc, VU sig, VU sh, VU sh_true,
     // k random bits at the top of the discarded field: the top sh bits of rnd with the lowest
     // sh - k cleared (k = min(sr_bits, sh), or sh when sr_bits is 0).
     VU r = ShrV(rnd, hn::Sub(hn::Set(du, 32), sh));
-    if (vc.c.sr_bits > 0) {
+    if (vc.sr_bits_n > 0) {
       const VU clear = hn::Sub(sh, hn::Min(sh, vc.sr_bits));
       r = ShlV(ShrV(r, clear), clear);
     }

@@ -23,14 +23,24 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <class DF>
 struct VFast {
   using VU = hn::Vec<hn::RebindToUnsigned<DF>>;
-  VU keep;           // ~(2^sh0 - 1): the fraction bits an element keeps
-  VU drop;           // 2^sh0 - 1
-  VU lsb;            // 2^sh0: one unit in the last kept place
+  VU keep;              // ~(2^sh0 - 1): the fraction bits an element keeps
+  VU drop;              // 2^sh0 - 1
+  VU lsb;               // 2^sh0: one unit in the last kept place
   VU inc_pos, inc_neg;  // `incr` modes: the rounding increment per sign
-  VU c23;            // 23 - mbits, the exponent distance from a quantum to its 2^23 multiple
+  VU c23;               // 23 - mbits, the exponent distance from a quantum to its 2^23 multiple
   VU rne_limit;      // RNE: |x| bits above this leave the fast path (its 2^23 multiple overflows)
   int sr_keep = 0;   // sr: random bits used in the normal range
-  explicit VFast(const ElemCodec& c) {
+  int sr_shift = 0;  // sr: where they go (sh0 - sr_keep)
+  // The codec's switches, held by value so hot loops need not reload them.
+  bool subnormals, plus_zero_result, plus_zero_input, is_signed, ovf_saturates[2];
+  float ovf_value[2];
+  explicit VFast(const ElemCodec& c)
+      : subnormals(c.subnormals),
+        plus_zero_result(c.plus_zero_result),
+        plus_zero_input(c.plus_zero_input),
+        is_signed(c.is_signed),
+        ovf_saturates{c.ovf_saturates[0], c.ovf_saturates[1]},
+        ovf_value{c.ovf_value[0], c.ovf_value[1]} {
     const hn::RebindToUnsigned<DF> du;
     const int sh0 = 23 - c.mbits;
     const uint32_t drop_bits = (1u << sh0) - 1;
@@ -46,6 +56,7 @@ struct VFast {
     c23 = hn::Set(du, static_cast<uint32_t>(23 - c.mbits));
     rne_limit = hn::Set(du, std::min<uint32_t>(0x7F7FFFFFu, ((232u + c.mbits) << 23) - 1));
     sr_keep = (c.sr_bits > 0 && c.sr_bits < sh0) ? c.sr_bits : sh0;
+    sr_shift = sh0 - sr_keep;
   }
 };
 
@@ -53,9 +64,9 @@ struct VFast {
 template <class DF>
 struct FastScale {
   hn::Vec<hn::RebindToUnsigned<DF>> EX;  // fp32 exponent field of the element's 2^emin * 2^X
-  hn::Vec<DF> q;     // the subnormal-range quantum 2^(emin - mbits) * 2^X
-  hn::Vec<DF> maxv;  // max finite * 2^X
-  hn::Vec<DF> minv;  // min normal * 2^X (flush threshold)
+  hn::Vec<DF> q;                         // the subnormal-range quantum 2^(emin - mbits) * 2^X
+  hn::Vec<DF> maxv;                      // max finite * 2^X
+  hn::Vec<DF> minv;                      // min normal * 2^X (flush threshold)
 };
 
 // Fake-quantizes a vector of minifloat lanes (x * 2^-X, value * 2^X). Returns false, with
@@ -69,7 +80,6 @@ HWY_INLINE bool FakeQuantVec(DF df, const VCodec<DF>& vc, const VFast<DF>& vf,
   using VU = hn::Vec<hn::RebindToUnsigned<DF>>;
   const hn::RebindToUnsigned<DF> du;
   const hn::RebindToSigned<DF> di;
-  const ElemCodec& c = vc.c;
   const VU xb = hn::BitCast(du, xs);
   const VU a = hn::And(xb, hn::Set(du, 0x7FFFFFFFu));
   const VU sgn = hn::Xor(xb, a);
@@ -99,8 +109,7 @@ HWY_INLINE bool FakeQuantVec(DF df, const VCodec<DF>& vc, const VFast<DF>& vf,
       if constexpr (kMode == RoundKind::incr) {
         inc = hn::IfThenElse(neg, vf.inc_neg, vf.inc_pos);
       } else if constexpr (kMode == RoundKind::sr) {
-        inc = hn::ShiftLeftSame(hn::ShiftRightSame(rnd, 32 - vf.sr_keep),
-                                23 - c.mbits - vf.sr_keep);
+        inc = hn::ShiftLeftSame(hn::ShiftRightSame(rnd, 32 - vf.sr_keep), vf.sr_shift);
       } else {  // sr_equal
         const auto up = hn::And(hn::Ne(hn::And(a, vf.drop), hn::Zero(du)),
                                 hn::Ne(hn::ShiftRight<31>(rnd), hn::Zero(du)));
@@ -114,29 +123,29 @@ HWY_INLINE bool FakeQuantVec(DF df, const VCodec<DF>& vc, const VFast<DF>& vf,
       // Subnormal range: a fixed quantum q, an integer multiple m of it.
       const VU Ee = hn::Max(E, hn::Set(du, 1));
       const VU sig = hn::Sub(a, hn::ShiftLeft<23>(hn::Sub(Ee, hn::Set(du, 1))));
-      const VU sh_true = hn::Add(hn::BitCast(du, hn::Max(hn::BitCast(di, hn::Sub(fs.EX, Ee)), hn::Zero(di))),
-                                 vf.c23);
+      const VU sh_true = hn::Add(
+          hn::BitCast(du, hn::Max(hn::BitCast(di, hn::Sub(fs.EX, Ee)), hn::Zero(di))), vf.c23);
       const VU sh = hn::Min(sh_true, hn::Set(du, 25));
       const VU m = RoundShift<kMode>(vc, sig, sh, sh_true, neg, rnd);
       const auto ys = hn::Mul(hn::ConvertTo(df, hn::BitCast(di, m)), fs.q);
       y = hn::IfThenElse(hn::RebindMask(df, normal), y, ys);
     }
   }
-  if (!c.subnormals) y = hn::IfThenZeroElse(hn::Lt(y, fs.minv), y);
+  if (!vf.subnormals) y = hn::IfThenZeroElse(hn::Lt(y, fs.minv), y);
   hn::Vec<DF> r = hn::BitCast(df, hn::Or(hn::BitCast(du, y), sgn));
-  if (c.plus_zero_result || c.plus_zero_input) {
-    const auto plus = c.plus_zero_result ? hn::Eq(y, hn::Zero(df))
-                                         : hn::RebindMask(df, hn::Eq(a, hn::Zero(du)));
+  if (vf.plus_zero_result || vf.plus_zero_input) {
+    const auto plus =
+        vf.plus_zero_result ? hn::Eq(y, hn::Zero(df)) : hn::RebindMask(df, hn::Eq(a, hn::Zero(du)));
     r = hn::IfThenZeroElse(plus, r);
   }
   const auto ovf = hn::Gt(y, fs.maxv);
   if (HWY_UNLIKELY(!hn::AllFalse(df, ovf))) {
     const auto negf = hn::RebindMask(df, neg);
-    const auto pos_v = c.ovf_saturates[0] ? fs.maxv : hn::Set(df, c.ovf_value[0]);
-    const auto neg_v = c.ovf_saturates[1] ? hn::Neg(fs.maxv) : hn::Set(df, c.ovf_value[1]);
+    const auto pos_v = vf.ovf_saturates[0] ? fs.maxv : hn::Set(df, vf.ovf_value[0]);
+    const auto neg_v = vf.ovf_saturates[1] ? hn::Neg(fs.maxv) : hn::Set(df, vf.ovf_value[1]);
     r = hn::IfThenElse(ovf, hn::IfThenElse(negf, neg_v, pos_v), r);
   }
-  if (!c.is_signed) r = hn::IfThenZeroElse(hn::RebindMask(df, neg), r);
+  if (!vf.is_signed) r = hn::IfThenZeroElse(hn::RebindMask(df, neg), r);
   *out = r;
   return true;
 }

@@ -25,6 +25,7 @@ struct Plan {
   CastOptions co;  // the element cast (saturating for scaled formats)
   ElemCodec codec;
   ScaleKind kind = ScaleKind::none;
+  ScaleParams sp;
   TensorScale ts;
   ScaleGrid grid;
   const float* x = nullptr;

@@ -12,7 +12,7 @@
 #define HWY_TARGET_INCLUDE "kernels/quantize.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
-#include "kernels/quantize-inl.h"
+#include "kernels/quantize-inl.h"  // IWYU pragma: keep
 
 HWY_BEFORE_NAMESPACE();
 namespace lowp::kernels::HWY_NAMESPACE {
@@ -162,6 +162,7 @@ bool quantize_simd(const Format& f, const float* x, int64_t rows, int64_t cols, 
   p.f = &f;
   p.co = f.cast;
   p.kind = scale_kind(f);
+  p.sp = scale_params(f);
   if (p.kind != ScaleKind::none) p.co.saturate = true;
   p.codec = make_codec(f.elem, p.co,
                        p.kind == ScaleKind::none && f.cast.profile == Profile::microxcaling);
@@ -184,7 +185,7 @@ bool quantize_simd(const Format& f, const float* x, int64_t rows, int64_t cols, 
     p.chunk = kGrain;
     tasks = n == 0 ? 0 : task_count(n, kGrain);
     if (p.kind != ScaleKind::none && n > 0) {
-      p.flat_scale = group_scale(f, p.kind, u2f(max_abs_bits(x, n)), p.ts);
+      p.flat_scale = group_scale(p.sp, u2f(max_abs_bits(x, n)), p.ts);
       if (out.scales) out.scales[0] = p.flat_scale.code;
     }
   } else {

@@ -109,9 +109,9 @@ int compare(const Format& f, const float* x, int64_t rows, int64_t cols, uint64_
   kernels::fake_quantize(f, x, v2.data(), rows, cols, index_base);
   for (int64_t i = 0; i < n; ++i)
     if (f2u(v0[i]) != f2u(v2[i]) && ++bad <= 3)
-      ADD_FAILURE() << where << " fake_quantize element " << i << " x=" << hexs(f2u(x[i]))
-                    << " (" << x[i] << "): oracle " << hexs(f2u(v0[i])) << " (" << v0[i]
-                    << "), kernel " << hexs(f2u(v2[i])) << " (" << v2[i] << ")";
+      ADD_FAILURE() << where << " fake_quantize element " << i << " x=" << hexs(f2u(x[i])) << " ("
+                    << x[i] << "): oracle " << hexs(f2u(v0[i])) << " (" << v0[i] << "), kernel "
+                    << hexs(f2u(v2[i])) << " (" << v2[i] << ")";
   if (t0 != t1 && ++bad <= 3) ADD_FAILURE() << where << " tensor scale " << t0 << " vs " << t1;
   if (st0.n != st1.n || st0.saturated != st1.saturated || st0.flushed != st1.flushed ||
       st0.nan_mapped != st1.nan_mapped || st0.overflowed != st1.overflowed) {
