@@ -1,0 +1,20 @@
+// Throughput measurement helpers shared by `lowp bench` and bench/ (same-run ratios to copy).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace lowp::kernels {
+
+// n values ~ N(0, 1) from the counter-based generator (deterministic for a seed).
+std::vector<float> gaussian(int64_t n, uint64_t seed);
+
+// The baseline: y = x as a plain memory copy, split into the kernels' tasks and run on the
+// kernels' threads (so it moves the same bytes with the same parallelism).
+void copy(const float* x, float* y, int64_t n);
+
+// Best wall time in seconds of `reps` runs of fn (after one warm-up run).
+double best_seconds(const std::function<void()>& fn, int reps);
+
+}  // namespace lowp::kernels

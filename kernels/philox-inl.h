@@ -1,0 +1,117 @@
+// Vectorised Philox4x32-10 (per SIMD target): the exact words of lowp::random_bits per lane.
+// Layout: four consecutive u32 lanes hold one Philox block, so after the ten rounds lane l
+// holds word (l & 3) of block (index >> 2): the draw of element index s + l.
+#if defined(LOWP_KERNELS_PHILOX_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef LOWP_KERNELS_PHILOX_INL_H_
+#undef LOWP_KERNELS_PHILOX_INL_H_
+#else
+#define LOWP_KERNELS_PHILOX_INL_H_
+#endif
+
+#include <cstdint>
+
+#include "hwy/highway.h"
+#include "util/philox.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace lowp::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+#if HWY_TARGET == HWY_SCALAR
+// The one-lane target has no 4-lane blocks: it calls the reference generator per element.
+template <class DU>
+struct PhiloxVec {
+  uint64_t seed;
+  uint32_t stream;
+  PhiloxVec(DU, uint64_t seed_value, uint32_t stream_id) : seed(seed_value), stream(stream_id) {}
+};
+
+template <class DU>
+HWY_INLINE hn::Vec<DU> RandomBits(DU du, const PhiloxVec<DU>& p, uint64_t s) {
+  return hn::Set(du, random_bits(p.seed, p.stream, s));
+}
+#else
+// Per-stream constants: round keys and counter template. Build once per task.
+template <class DU>
+struct PhiloxVec {
+  using VU = hn::Vec<DU>;
+  VU key[10];  // [k0_r, 0, k1_r, 0] per block: the round-r key, in the lanes it is XORed into
+  VU mul;      // [M0, -, M1, -]: MulEven multiplies lanes 0 and 2 of each block
+  VU even;     // all-ones in lanes 0 and 2
+  VU word0;    // all-ones in lane 0 of each block (the counter's low word)
+  VU word1;    // all-ones in lane 1 (the counter's high word)
+  VU fixed;    // [group, 0, stream, "lowp"]: the counter without the block number
+  uint32_t stream;
+
+  PhiloxVec(DU du, uint64_t seed, uint32_t stream_id) : stream(stream_id) {
+    constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
+    constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+    const size_t n = hn::Lanes(du);
+    HWY_ALIGN uint32_t lanes[hn::MaxLanes(DU())];
+    const auto fill = [&](auto fn) {
+      for (size_t i = 0; i < n; ++i) lanes[i] = fn(i & 3, i >> 2);
+      return hn::Load(du, lanes);
+    };
+    uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
+    for (int r = 0; r < 10; ++r, k0 += kW0, k1 += kW1)
+      key[r] = fill([&](size_t w, size_t) { return w == 0 ? k0 : (w == 2 ? k1 : 0u); });
+    mul = fill([](size_t w, size_t) { return w == 0 ? kM0 : (w == 2 ? kM1 : 0u); });
+    even = fill([](size_t w, size_t) { return (w & 1) ? 0u : ~0u; });
+    word0 = fill([](size_t w, size_t) { return w == 0 ? ~0u : 0u; });
+    word1 = fill([](size_t w, size_t) { return w == 1 ? ~0u : 0u; });
+    fixed = fill([&](size_t w, size_t g) {
+      return w == 0 ? static_cast<uint32_t>(g) : (w == 2 ? stream_id : (w == 3 ? 0x6C6F7770u : 0u));
+    });
+  }
+};
+
+// Ten rounds on a vector of counters.
+template <class DU>
+HWY_INLINE hn::Vec<DU> PhiloxRounds(DU du, const PhiloxVec<DU>& p, hn::Vec<DU> ctr) {
+  for (int r = 0; r < 10; ++r) {
+    const auto prod = hn::BitCast(du, hn::MulEven(ctr, p.mul));  // [lo0, hi0, lo1, hi1]
+    const auto mix = hn::Xor(hn::And(hn::Shuffle2301(ctr), p.even), p.key[r]);
+    ctr = hn::Xor(hn::Shuffle0123(prod), mix);  // [hi1^c1^k0, lo1, hi0^c3^k1, lo0]
+  }
+  return ctr;
+}
+
+// Draws for the lanes' element indices s, s+1, ...; s must be a multiple of 4.
+template <class DU>
+HWY_INLINE hn::Vec<DU> PhiloxAligned(DU du, const PhiloxVec<DU>& p, uint64_t s) {
+  const uint64_t block = s >> 2;
+  const uint32_t lo = static_cast<uint32_t>(block), hi = static_cast<uint32_t>(block >> 32);
+  const size_t groups = hn::Lanes(du) / 4;
+  if (HWY_UNLIKELY(lo > 0xFFFFFFFFu - groups)) {  // the low word wraps inside this vector
+    HWY_ALIGN uint32_t c[hn::MaxLanes(DU())];
+    for (size_t g = 0; g < groups; ++g) {
+      const uint64_t b = block + g;
+      c[4 * g] = static_cast<uint32_t>(b);
+      c[4 * g + 1] = static_cast<uint32_t>(b >> 32);
+      c[4 * g + 2] = p.stream;
+      c[4 * g + 3] = 0x6C6F7770u;
+    }
+    return PhiloxRounds(du, p, hn::Load(du, c));
+  }
+  const auto ctr = hn::Add(
+      hn::Or(hn::And(hn::Set(du, lo), p.word0), hn::And(hn::Set(du, hi), p.word1)), p.fixed);
+  return PhiloxRounds(du, p, ctr);
+}
+
+// Draws for element indices s .. s+Lanes-1, any s.
+template <class DU>
+HWY_INLINE hn::Vec<DU> RandomBits(DU du, const PhiloxVec<DU>& p, uint64_t s) {
+  const size_t r = static_cast<size_t>(s & 3);
+  if (HWY_LIKELY(r == 0)) return PhiloxAligned(du, p, s);
+  const size_t n = hn::Lanes(du);
+  HWY_ALIGN uint32_t buf[2 * hn::MaxLanes(DU())];
+  hn::Store(PhiloxAligned(du, p, s - r), du, buf);
+  hn::Store(PhiloxAligned(du, p, s - r + n), du, buf + n);
+  return hn::LoadU(du, buf + r);
+}
+#endif  // HWY_TARGET == HWY_SCALAR
+
+}  // namespace lowp::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // LOWP_KERNELS_PHILOX_INL_H_
