@@ -1,6 +1,8 @@
 // A small blocking thread pool: workers sleep on a condition variable between parallel_for calls.
 #include "nn/parallel.h"
 
+#include "kernels/runtime.h"
+
 #include <atomic>
 #include <condition_variable>
 #include <exception>
@@ -106,6 +108,7 @@ void set_num_threads(int n) {
   if (n < 1 || n > 1024) fail("set_num_threads: need 1..1024 threads, got " + std::to_string(n));
   if (tl_in_parallel) fail("set_num_threads: called from inside parallel_for");
   if (n != pool().size()) pool().resize(n);
+  kernels::set_num_threads(n);  // the quantization kernels follow the same thread budget
 }
 
 int num_threads() {

@@ -1,4 +1,4 @@
-// Quantizer construction and quantize_operand: Hadamard, then the format oracle, in row pieces.
+// Quantizer construction and quantize_operand: Hadamard, then the SIMD kernels, in row pieces.
 #include "nn/quantizer.h"
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "formats/scaled.h"
+#include "kernels/quantize.h"
 #include "nn/counters.h"
 #include "nn/parallel.h"
 
@@ -56,13 +57,13 @@ void run_pieces(const Format& f, const Hadamard& h, const float* x, int64_t ldx,
     float* yp = y + r0 * cols;
     if (h.active()) {
       hadamard(h, x + r0 * ldx, ldx, yp, m, cols, reduction, reduction == Axis::col ? r0 : 0);
-      if (quantize) fake_quantize(f, yp, yp, m, cols, index_base + r0 * cols);
+      if (quantize) kernels::fake_quantize(f, yp, yp, m, cols, index_base + r0 * cols);
     } else if (quantize && ldx == cols) {
-      fake_quantize(f, x + r0 * cols, yp, m, cols, index_base + r0 * cols);
+      kernels::fake_quantize(f, x + r0 * cols, yp, m, cols, index_base + r0 * cols);
     } else {
       for (int64_t r = 0; r < m; ++r)
         std::memcpy(yp + r * cols, x + (r0 + r) * ldx, sizeof(float) * cols);
-      if (quantize) fake_quantize(f, yp, yp, m, cols, index_base + r0 * cols);
+      if (quantize) kernels::fake_quantize(f, yp, yp, m, cols, index_base + r0 * cols);
     }
   };
   const int64_t granule = row_granule(f, h, reduction);
