@@ -8,6 +8,8 @@
 #include <limits>
 #include <random>
 
+#include "models/sizes.h"
+#include "nn/parallel.h"
 #include "optim/schedule.h"
 #include "recipe/load.h"
 #include "store/store.h"
@@ -109,10 +111,13 @@ double evaluate(Model& model, DataSource& data, uint64_t step) {
   return sum / static_cast<double>(n);
 }
 
-RunResult train(const TrainConfig& requested, const Components& comp, TrainObserver* obs) {
+RunResult train(const TrainConfig& given, const Components& comp, TrainObserver* obs) {
   TrainObserver quiet;
   if (!obs) obs = &quiet;
+  TrainConfig requested = given;
+  requested.model = models::resolve(given.model);  // a named --size becomes its dimensions
   check_config(requested);
+  nn::set_num_threads(requested.threads);  // the model's GEMMs and quantizers share the budget
   const Recipe recipe =
       resolve_layer_indices(load_recipe(requested.recipe), requested.model.layers);
   const std::string recipe_json = recipe_to_json(recipe);
@@ -243,6 +248,7 @@ EvalResult evaluate_checkpoint(const std::string& path, const Components& comp,
   const CheckpointMeta meta = read_checkpoint_meta(path);
   EvalResult r;
   r.config = config_from_json(meta.config_json);
+  r.config.model = models::resolve(r.config.model);
   if (!data.empty()) r.config.data = data;
   if (val_batches > 0) r.config.val_batches = val_batches;
   const Recipe recipe = parse_recipe(meta.recipe_json, path + " (recipe)");
