@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include "models/sizes.h"
 #include "recipe/presets.h"
 #include "store/store.h"
 #include "test_models.h"
@@ -83,7 +84,8 @@ TEST(Trainer, StoreHoldsTheWholeRun) {
   const RunRow row = *st.run(r.run_id);
   EXPECT_EQ(row.status, "completed");
   TrainConfig recorded = c;
-  recorded.optim.name = "adamw";  // `auto` is recorded resolved
+  recorded.optim.name = "adamw";  // `auto` is recorded resolved, and so are the model's
+  recorded.model = models::resolve(c.model);  // dimensions (ffn 0 -> the SwiGLU default)
   EXPECT_EQ(row.command, reproduce_command(recorded));
   EXPECT_EQ(row.command, r.command);
   EXPECT_EQ(config_from_json(row.config_json).optim.name, "adamw");
