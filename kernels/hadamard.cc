@@ -16,37 +16,38 @@ HWY_BEFORE_NAMESPACE();
 namespace lowp::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Rows [r0, r1) of a row-axis transform: blocks of n columns, n >= Lanes. `pre` / `post`
-// multiply x before the butterflies and after the normalisation (signs or ones).
-void HadamardRows(const float* x, float* y, int64_t cols, int64_t r0, int64_t r1, int n, float norm,
-                  const float* pre, const float* post) {
+// Rows [r0, r1) of a row-axis transform: blocks of kBlock columns (kBlock >= Lanes; a
+// compile-time length so the block stays in registers). `pre` / `post` multiply x before the
+// butterflies and after the normalisation (signs or ones).
+template <int kBlock>
+HWY_INLINE void RowsT(const float* x, float* y, int64_t cols, int64_t r0, int64_t r1, float norm,
+                      const float* pre, const float* post) {
   const hn::ScalableTag<float> df;
-  const int N = static_cast<int>(hn::Lanes(df));
-  const int nv = n / N;
-  constexpr int kMaxVecs = 256;
-  hn::Vec<decltype(df)> v[kMaxVecs];
+  constexpr int N = static_cast<int>(hn::MaxLanes(hn::ScalableTag<float>()));
+  constexpr int nv = kBlock / N;
+  hn::Vec<decltype(df)> v[nv];
 #if HWY_TARGET != HWY_SCALAR
   // In-register stages h < N: partner lane l ^ h; lanes with bit h set take partner - v.
   const hn::RebindToSigned<decltype(df)> di;
-  HWY_ALIGN int32_t idx[hn::MaxLanes(di)];
-  decltype(hn::SetTableIndices(df, idx)) partner[8];
-  hn::Mask<decltype(df)> upper[8];
-  int levels = 0;
-  for (int h = 1; h < N; h *= 2, ++levels) {
+  HWY_ALIGN int32_t idx[N];
+  constexpr int kLevels = N >= 16 ? 4 : N >= 8 ? 3 : N >= 4 ? 2 : N >= 2 ? 1 : 0;
+  decltype(hn::SetTableIndices(df, idx)) partner[kLevels > 0 ? kLevels : 1];
+  hn::Mask<decltype(df)> upper[kLevels > 0 ? kLevels : 1];
+  for (int level = 0, h = 1; level < kLevels; ++level, h *= 2) {
     for (int l = 0; l < N; ++l) idx[l] = l ^ h;
-    partner[levels] = hn::SetTableIndices(df, idx);
-    upper[levels] =
+    partner[level] = hn::SetTableIndices(df, idx);
+    upper[level] =
         hn::RebindMask(df, hn::Ne(hn::And(hn::Iota(di, 0), hn::Set(di, h)), hn::Zero(di)));
   }
 #endif
   const auto vnorm = hn::Set(df, norm);
   for (int64_t r = r0; r < r1; ++r) {
-    for (int64_t b = 0; b < cols; b += n) {
+    for (int64_t b = 0; b < cols; b += kBlock) {
       const float* xb = x + r * cols + b;
       for (int i = 0; i < nv; ++i)
         v[i] = hn::Mul(hn::LoadU(df, xb + i * N), hn::LoadU(df, pre + b + i * N));
 #if HWY_TARGET != HWY_SCALAR
-      for (int level = 0; level < levels; ++level)
+      for (int level = 0; level < kLevels; ++level)
         for (int i = 0; i < nv; ++i) {
           const auto p = hn::TableLookupLanes(v[i], partner[level]);
           v[i] = hn::IfThenElse(upper[level], hn::Sub(p, v[i]), hn::Add(v[i], p));
@@ -64,6 +65,23 @@ void HadamardRows(const float* x, float* y, int64_t cols, int64_t r0, int64_t r1
         hn::StoreU(hn::Mul(hn::Mul(v[i], vnorm), hn::LoadU(df, post + b + i * N)), df, yb + i * N);
     }
   }
+}
+
+// Dispatch on the block length (n >= Lanes, a power of two up to 256).
+void HadamardRows(const float* x, float* y, int64_t cols, int64_t r0, int64_t r1, int n,
+                  float norm, const float* pre, const float* post) {
+  constexpr int N = static_cast<int>(hn::MaxLanes(hn::ScalableTag<float>()));
+  switch (n) {
+    case 2: if constexpr (N <= 2) return RowsT<2>(x, y, cols, r0, r1, norm, pre, post); break;
+    case 4: if constexpr (N <= 4) return RowsT<4>(x, y, cols, r0, r1, norm, pre, post); break;
+    case 8: if constexpr (N <= 8) return RowsT<8>(x, y, cols, r0, r1, norm, pre, post); break;
+    case 16: if constexpr (N <= 16) return RowsT<16>(x, y, cols, r0, r1, norm, pre, post); break;
+    case 32: return RowsT<32>(x, y, cols, r0, r1, norm, pre, post);
+    case 64: return RowsT<64>(x, y, cols, r0, r1, norm, pre, post);
+    case 128: return RowsT<128>(x, y, cols, r0, r1, norm, pre, post);
+    case 256: return RowsT<256>(x, y, cols, r0, r1, norm, pre, post);
+  }
+  HWY_ABORT("HadamardRows: block %d below the vector length", n);
 }
 
 // Columns [c0, c1) of a column-axis transform (butterflies between rows); c1 - c0 a
