@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "kernels/parallel.h"
+#include "util/bits.h"
 #include "util/philox.h"
 
 namespace lowp::kernels {
@@ -23,6 +24,48 @@ std::vector<float> gaussian(int64_t n, uint64_t seed) {
           static_cast<float>(std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
     }
   });
+  return v;
+}
+
+std::vector<float> mixed_inputs(int64_t n, uint64_t seed, int center) {
+  std::vector<float> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t r = random_bits(seed, 1, static_cast<uint64_t>(i));
+    const uint32_t r2 = random_bits(seed, 2, static_cast<uint64_t>(i));
+    float x;
+    switch (r % 32) {
+      case 0:
+        x = 0.0f;
+        break;
+      case 1:
+        x = u2f(0x7F800000u);
+        break;
+      case 2:
+        x = u2f(0x7FC00000u | (r2 & 0x3FFFFFu));
+        break;  // NaN with payload
+      case 3:
+        x = u2f(r2 & 0x7FFFFFu);
+        break;  // fp32 subnormal
+      case 4:
+        x = u2f(0x7F7FFFFFu - (r2 & 0xFFFFu));
+        break;  // near FLT_MAX
+      case 5:
+        x = u2f(r2 & 0x7FFFFFFFu);
+        break;  // any bit pattern
+      case 6:   // ties of formats with up to 5 mantissa bits
+        x = exp2i(std::clamp(center + static_cast<int>(r2 >> 8) % 24 - 12, -126, 127)) *
+            (1.0f + static_cast<float>((r2 >> 1) % 32) / 32.0f + 1.0f / 64.0f);
+        break;
+      case 7:
+        x = exp2i(std::clamp(center + static_cast<int>(r2 >> 8) % 20 - 10, -149, 127));
+        break;
+      default: {  // log-uniform over 40 binades around 2^center
+        const int e = std::clamp(center + static_cast<int>(r2 >> 8) % 40 - 20, -149, 127);
+        x = exp2i(e) * (1.0f + static_cast<float>(r >> 9) * 0x1p-23f);
+      }
+    }
+    v[static_cast<size_t>(i)] = u2f(f2u(x) | ((r2 & 1u) << 31));
+  }
   return v;
 }
 

@@ -178,7 +178,7 @@ bool quantize_simd(const Format& f, const float* x, int64_t rows, int64_t cols, 
   p.want_error = err != nullptr;
   p.grid = scale_grid(f, rows, cols);
   if (f.tensor_scale) p.ts = tensor_scale(f, u2f(max_abs_bits(x, n)));
-  if (f.tensor_scale && out.tensor_scale) *out.tensor_scale = f2u(p.ts.g);  // as the oracle
+  if (f.tensor_scale && out.tensor_scale) *out.tensor_scale = f2u(p.ts.g);
   int64_t tasks;
   if (p.kind == ScaleKind::none || f.granularity == Granularity::tensor) {
     p.flat = true;
