@@ -52,8 +52,11 @@ const bool registered = register_command([](CLI::App& root) {
   fit->add_option("LAW", a.req.law, "law id, optionally LAW:SET whose values frozen constants take")
       ->required();
   fit->add_option("--data", a.req.data,
-                  "runs CSV: N,D,format,loss (optionally seed, bits_w, bits_a, bits_kv)")
-      ->required();
+                  "runs CSV: N,D,format,loss (optionally seed, bits_w, bits_a, bits_kv)");
+  fit->add_option("--db", a.req.db,
+                  "results store: adds its completed runs (N = parameters, D = tokens seen, "
+                  "format = the fwd.w slot's)");
+  fit->add_option("--study", a.req.study, "with --db: only this study's runs");
   fit->add_option("--bootstrap", a.req.bootstrap,
                   "bootstrap replicates (whole (N, D) cells); 0: none")
       ->capture_default_str();

@@ -1,6 +1,8 @@
 // run_fit and the text report of a fit.
 #include "study/report.h"
 
+#include "study/store_runs.h"
+
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -44,7 +46,14 @@ FitReport run_fit(const FitRequest& request) {
   r.law = ref.law;
   r.base = ref.set;
   const Law& law = *ref.law;
-  const Dataset data = read_csv(req.data);
+  if (req.data.empty() && req.db.empty()) fail("lowp fit needs runs: --data runs.csv and/or --db runs.db");
+  Dataset data;
+  if (!req.data.empty()) data = read_csv(req.data);
+  if (!req.db.empty()) {
+    const Dataset stored = read_store(req.db, req.study);
+    data.source = data.source.empty() ? stored.source : data.source + " + " + stored.source;
+    data.rows.insert(data.rows.end(), stored.rows.begin(), stored.rows.end());
+  }
   const std::vector<Sample> samples = samples_for(law, &r.base, data);
   r.rows = static_cast<int>(samples.size());
   std::set<std::pair<double, double>> cells;

@@ -15,7 +15,9 @@ namespace lowp::study {
 
 struct FitRequest {
   std::string law;   // LAW or LAW:SET (the set supplies frozen values)
-  std::string data;  // CSV path
+  std::string data;  // CSV path ("" when the runs come from `db` only)
+  std::string db;    // results store (SQLite) whose completed runs are added; "" for none
+  std::string study; // with db: only this study's runs ("" = all)
   int bootstrap = 100;
   std::vector<std::string> holdouts;  // empty: default_holdouts()
   std::optional<double> compute;      // C for the derived answers
