@@ -12,23 +12,12 @@
 #include "models/synthetic.h"
 #include "nn/counters.h"
 #include "nn/parallel.h"
+#include "recipe/load.h"
 
 namespace lowp {
 namespace {
 
 const char* const kRecipes[] = {"fp32", "bf16", "mxfp8", "mxfp4"};
-
-// The recipe's six linear GEMM operand slots; everything else fp32.
-Recipe recipe(const std::string& name) {
-  Recipe r;
-  r.name = name;
-  const std::string f = name == "bf16"    ? "bf16"
-                        : name == "mxfp8" ? "mxfp8_e4m3:scale=rceil"
-                        : name == "mxfp4" ? "mxfp4"
-                                          : "fp32";
-  for (const char* s : kLinearSlots) r.slots[s] = f;
-  return r;
-}
 
 // torch.optim.AdamW's update (lr 1e-3, betas 0.9 / 0.999, weight decay 0.1), fused per element.
 void adamw(std::vector<Param>& params, std::vector<std::vector<float>>& m,
@@ -52,7 +41,7 @@ void BM_LMTrainStep(benchmark::State& state) {
   nn::set_num_threads(static_cast<int>(state.range(1)));
   ModelConfig cfg;
   cfg.size = "base";
-  models::LM model(cfg, recipe(name), 1);
+  models::LM model(cfg, load_recipe(name), 1);  // the presets of recipe/presets/
   models::MarkovTokens data(cfg.vocab, model.config().seq, 16, 2, 0);
   const Batch batch = data.train_batch(0);
   std::vector<std::vector<float>> m, v;

@@ -16,6 +16,7 @@ constexpr int64_t kBlock = 64;  // query/key block of the causal GEMMs
 // One logical GEMM's operands, prepared for a piece and reported to the tap if one is set.
 struct Prepared {
   Mat a, b;
+  GemmPath path;  // bf16 when both operands are bf16 values
 };
 Prepared prepare(const GemmSite& s, uint64_t step, uint64_t base, int64_t piece, int64_t M,
                  int64_t N, int64_t K, Mat A, Mat B, std::vector<float>& ba,
@@ -24,7 +25,7 @@ Prepared prepare(const GemmSite& s, uint64_t step, uint64_t base, int64_t piece,
   const int64_t ar = A.trans ? K : M, ac = A.trans ? M : K;
   const int64_t br = B.trans ? N : K, bc = B.trans ? K : N;
   Prepared p{prepare_operand(s.a, h, A, ar, ac, true, base, ba),
-             prepare_operand(s.b, h, B, br, bc, false, base, bb)};
+             prepare_operand(s.b, h, B, br, bc, false, base, bb), s.path()};
   if (gemm_tap_active()) {
     GemmRecord r;
     r.layer = s.layer;
@@ -131,7 +132,7 @@ void attention_forward(const AttentionQuant& q, float* out, float* att, const fl
     const Prepared s = prepare(q.qk, step, base, bh, T, T, D, Q, K, sc.op[0], sc.op[1]);
     for (int64_t r0 = 0; r0 < T; r0 += kBlock) {
       const int64_t r1 = std::min(T, r0 + kBlock);
-      gemm(r1 - r0, r1, D, scale, offset(s.a, r0, 0), s.b, 0.0f, P + r0 * T, T);
+      gemm(r1 - r0, r1, D, scale, offset(s.a, r0, 0), s.b, 0.0f, P + r0 * T, T, s.path);
     }
     for (int64_t i = 0; i < T; ++i) {
       float* p = P + i * T;
@@ -146,7 +147,7 @@ void attention_forward(const AttentionQuant& q, float* out, float* att, const fl
     float* O = out + b * T * C + h * D;
     for (int64_t r0 = 0; r0 < T; r0 += kBlock) {
       const int64_t r1 = std::min(T, r0 + kBlock);
-      gemm(r1 - r0, D, r1, 1.0f, offset(o.a, r0, 0), o.b, 0.0f, O + r0 * C, C);
+      gemm(r1 - r0, D, r1, 1.0f, offset(o.a, r0, 0), o.b, 0.0f, O + r0 * C, C, o.path);
     }
   });
 }
@@ -172,7 +173,7 @@ void attention_backward(const AttentionQuant& q, float* dqkv, const float* dout,
                                sc.op[0], sc.op[1]);
     for (int64_t r0 = 0; r0 < T; r0 += kBlock) {
       const int64_t r1 = std::min(T, r0 + kBlock);
-      gemm(r1 - r0, r1, D, 1.0f, offset(p.a, r0, 0), p.b, 0.0f, dS + r0 * T, T);
+      gemm(r1 - r0, r1, D, 1.0f, offset(p.a, r0, 0), p.b, 0.0f, dS + r0 * T, T, p.path);
     }
     // dV = P^T dO: key block [c0, c1) sums over queries [c0, T).
     const Prepared v =
@@ -180,7 +181,7 @@ void attention_backward(const AttentionQuant& q, float* dqkv, const float* dout,
     for (int64_t c0 = 0; c0 < T; c0 += kBlock) {
       const int64_t c1 = std::min(T, c0 + kBlock);
       gemm(c1 - c0, D, T - c0, 1.0f, offset(v.a, c0, c0), offset(v.b, c0, 0), 1.0f, dV + c0 * 3 * C,
-           3 * C);
+           3 * C, v.path);
     }
     // dS = P * (dP - rowsum(dP * P)), zero above the diagonal.
     for (int64_t i = 0; i < T; ++i) {
@@ -195,7 +196,7 @@ void attention_backward(const AttentionQuant& q, float* dqkv, const float* dout,
                                Mat{q0 + C, 3 * C, false}, sc.op[0], sc.op[1]);
     for (int64_t r0 = 0; r0 < T; r0 += kBlock) {
       const int64_t r1 = std::min(T, r0 + kBlock);
-      gemm(r1 - r0, D, r1, scale, offset(k.a, r0, 0), k.b, 1.0f, dQ + r0 * 3 * C, 3 * C);
+      gemm(r1 - r0, D, r1, scale, offset(k.a, r0, 0), k.b, 1.0f, dQ + r0 * 3 * C, 3 * C, k.path);
     }
     // dK = dS^T Q * scale: key block [c0, c1) sums over queries [c0, T).
     const Prepared g = prepare(q.dk, step, base, bh, T, D, T, Mat{dS, T, true},
@@ -203,7 +204,7 @@ void attention_backward(const AttentionQuant& q, float* dqkv, const float* dout,
     for (int64_t c0 = 0; c0 < T; c0 += kBlock) {
       const int64_t c1 = std::min(T, c0 + kBlock);
       gemm(c1 - c0, D, T - c0, scale, offset(g.a, c0, c0), offset(g.b, c0, 0), 1.0f,
-           dK + c0 * 3 * C, 3 * C);
+           dK + c0 * 3 * C, 3 * C, g.path);
     }
   });
 }

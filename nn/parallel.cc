@@ -1,8 +1,6 @@
 // A small blocking thread pool: workers sleep on a condition variable between parallel_for calls.
 #include "nn/parallel.h"
 
-#include "kernels/runtime.h"
-
 #include <atomic>
 #include <condition_variable>
 #include <exception>
@@ -10,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "kernels/runtime.h"
 #include "util/error.h"
 
 namespace lowp::nn {

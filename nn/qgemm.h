@@ -78,7 +78,7 @@ struct GemmRecord {
   int64_t piece = -1;  // attention: b * H + h
   int64_t M = 0, N = 0, K = 0;
   OperandRecord a, b;
-  GemmPath path = GemmPath::fp32;
+  GemmPath path = GemmPath::fp32;  // the path that ran (attention pieces: not recorded, fp32)
 };
 // Installs a function called (under a lock, from any thread) after every quantized GEMM with
 // its operands; an empty function removes it. For tests and telemetry; costs nothing unset.
