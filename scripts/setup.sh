@@ -5,6 +5,7 @@ PKGS=(
   build-essential cmake pkg-config git clang-format
   libgtest-dev libgmock-dev libbenchmark-dev
   libhwy-dev libopenblas-dev libdnnl-dev
+  ocl-icd-opencl-dev opencl-headers  # dnnl-config.cmake calls find_package(OpenCL)
   libnlopt-cxx-dev libnlopt-dev
   libsqlite3-dev libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev zlib1g-dev
   bible-kjv bible-kjv-text
