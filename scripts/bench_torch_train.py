@@ -4,13 +4,20 @@ bench/model_step_bench (`lm` size `base`: 4 layers, d 256, 4 heads, SwiGLU 704, 
 sequence 256, batch 16, AdamW, fp32).
 
   /usr/bin/python3 scripts/bench_torch_train.py [--threads 1] [--steps 10] [--arch llama|gpt]
+      [--lowp-bench build/bench/model_step_bench]
 
-For PyTorch's fastest setup here run it with
-LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp (Debian package libopenblas0-openmp).
+PyTorch's fastest setup here is OpenMP OpenBLAS (Debian package libopenblas0-openmp): the script
+re-executes itself with LD_LIBRARY_PATH pointing there when the library is present.
 --arch gpt trains the GPT of docs/machine.md (LayerNorm, learned positions, GELU MLP 4x).
+With --lowp-bench it then runs lowp's benchmark for the same thread count in the same run and
+prints lowp's tokens/s per recipe and the ratios the performance goals are stated in.
 """
 import argparse
+import json
 import math
+import os
+import subprocess
+import sys
 import time
 
 import torch
@@ -89,7 +96,25 @@ class Model(torch.nn.Module):
         return self.norm(x) @ self.embed.weight.T  # tied head
 
 
+OPENMP_BLAS = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
+
+
+def lowp_rates(binary, threads):
+    """tokens/s and quantization share per recipe from bench/model_step_bench's JSON output."""
+    out = subprocess.run([binary, f"--benchmark_filter=BM_LMTrainStep/recipe:[0-9]+/threads:{threads}/",
+                          "--benchmark_format=json"], check=True, capture_output=True, text=True)
+    rates = {}
+    for b in json.loads(out.stdout)["benchmarks"]:
+        recipe = b["label"].split(",")[0]
+        step = b["real_time"] / 1e3  # milliseconds per step
+        rates[recipe] = (b["tokens/s"], b["quant_s"] / step, b["gemm_s"] / step)
+    return rates
+
+
 def main():
+    if os.path.isdir(OPENMP_BLAS) and OPENMP_BLAS not in os.environ.get("LD_LIBRARY_PATH", ""):
+        os.environ["LD_LIBRARY_PATH"] = OPENMP_BLAS + ":" + os.environ.get("LD_LIBRARY_PATH", "")
+        os.execv(sys.executable, [sys.executable] + sys.argv)
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--steps", type=int, default=10)
@@ -101,6 +126,7 @@ def main():
     p.add_argument("--vocab", type=int, default=256)
     p.add_argument("--seq", type=int, default=256)
     p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--lowp-bench", help="path to bench/model_step_bench (runs lowp in the same run)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -130,6 +156,15 @@ def main():
     print(f"pytorch {torch.__version__} {a.arch}: {n_params} params, {a.threads} thread(s), "
           f"best step {best:.3f} s wall ({tokens / best:.0f} tokens/s), "
           f"{best_cpu:.3f} s CPU ({tokens / best_cpu:.0f} tokens per CPU second)")
+    if a.lowp_bench:
+        torch_rate = tokens / best
+        rates = lowp_rates(a.lowp_bench, a.threads)
+        fp32 = rates["fp32"][0]
+        print(f"{'recipe':<8} {'tokens/s':>9} {'x pytorch':>10} {'x lowp fp32':>12} "
+              f"{'quant share':>12} {'gemm share':>11}")
+        for name, (r, q, g) in rates.items():
+            print(f"{name:<8} {r:>9.0f} {r / torch_rate:>10.2f} {r / fp32:>12.2f} "
+                  f"{q * 100:>11.1f}% {g * 100:>10.1f}%")
 
 
 if __name__ == "__main__":
