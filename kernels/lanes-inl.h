@@ -115,6 +115,9 @@ HWY_INLINE bool FastFromLanes(const Ctx& cx, VI X, FastScale<DF>* fs) {
   const DI di;
   const ElemCodec& c = cx.p.codec;
   if (c.is_int || c.round == RoundKind::rna_fp32) return false;
+  // pow2_fp32 (microxcaling) applies 2^-X by an fp32 multiply before the element cast: the
+  // element grid itself is unscaled.
+  if (!cx.pow2) X = hn::Zero(di);
   const VI ex = hn::Add(X, cx.vc.emin);
   if (!hn::AllTrue(di, hn::Gt(ex, hn::Set(di, c.mbits - 23)))) return false;
   if (!hn::AllTrue(di, hn::Gt(ex, hn::Zero(di)))) return false;
@@ -193,12 +196,13 @@ HWY_INLINE Tier ChooseTier(const Ctx& cx, VU a, const XScale& ls) {
   const ElemCodec& c = cx.p.codec;
   bool fast_x, general_ok;
   VU thresh = hn::Set(du, 0x800000u);
+  const VI Xenc = cx.pow2 ? ls.X : hn::Zero(di);  // the exponent offset the codec applies
   if (c.is_int) {
-    const VI pe = hn::Add(ls.X, hn::Set(di, 127 - c.frac_bits));
+    const VI pe = hn::Add(Xenc, hn::Set(di, 127 - c.frac_bits));
     fast_x = hn::AllTrue(di, hn::Gt(pe, hn::Zero(di)));
     general_ok = hn::AllTrue(di, hn::Gt(pe, hn::Set(di, -23)));
   } else {
-    const VI ex = hn::Add(ls.X, cx.vc.emin);
+    const VI ex = hn::Add(Xenc, cx.vc.emin);
     fast_x = hn::AllTrue(di, hn::Gt(ex, hn::Zero(di)));
     const auto wide = hn::RebindMask(du, hn::Lt(ex, hn::Set(di, 1 + c.mbits)));
     thresh = hn::IfThenElse(wide, hn::Set(du, static_cast<uint32_t>(1 + c.mbits) << 23), thresh);

@@ -55,6 +55,10 @@ std::vector<std::string> all_formats() {
     v.push_back(std::string(m) + ":profile=microxcaling");
     v.push_back(std::string(m) + ":profile=microxcaling:round=rne");
     v.push_back(std::string(m) + ":axis=col");
+    // Column groups hold a different exponent per lane; microxcaling applies it by an fp32
+    // multiply, so the element grid must stay unscaled (a past bug scaled it twice).
+    v.push_back(std::string(m) + ":profile=microxcaling:round=rne:axis=col");
+    v.push_back(std::string(m) + ":profile=microxcaling:round=rtz:axis=col");
   }
   for (const char* n : {"nvfp4", "nvfp4:profile=te", "nvfp4:levels=1", "nvfp4:profile=te:levels=1",
                         "nvfp4:tile=16x16", "nvfp4:round=sr:seed=9", "nvfp4:axis=col",
