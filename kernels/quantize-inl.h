@@ -180,20 +180,55 @@ void GroupTask(const Plan& p, int64_t task, Counts& out) {
   LaneScale ls;
   ls.xs = &lanes;
   ls.any_nan = any_nan;
-  for (int64_t r = r0; r < r1; ++r)
-    for (int64_t c = c0; c < c1; c += N) {
-      const size_t j = static_cast<size_t>(c - c0);
-      lanes.X = hn::LoadU(di, Xc.data() + j);
-      ls.mul_in = hn::LoadU(df, inc.data() + j);
-      ls.mul_out = hn::LoadU(df, outc.data() + j);
-      ls.nan = hn::Ne(hn::LoadU(du, nanc.data() + j), hn::Zero(du));
+  // Column vector by column vector: the lanes' scales are fixed down the group's rows, so the
+  // fast path's constants are built once per vector column, not once per element vector.
+  const FastConsts k(cx);
+  for (int64_t c = c0; c < c1; c += N) {
+    const size_t j = static_cast<size_t>(c - c0);
+    const int64_t n = std::min(N, c1 - c);
+    lanes.X = hn::LoadU(di, Xc.data() + j);
+    ls.mul_in = hn::LoadU(df, inc.data() + j);
+    ls.mul_out = hn::LoadU(df, outc.data() + j);
+    ls.nan = hn::Ne(hn::LoadU(du, nanc.data() + j), hn::Zero(du));
+    bool fast = false;
+    FastScale<DF> fs;
+    if constexpr (!kInt && kMode != RoundKind::rna_fp32) {
+      if (cx.values_only && p.values && n == N && hn::AllFalse(du, ls.nan)) {
+        if (pow2) {
+          fast = FastFromLanes(cx, lanes.X, &fs);
+        } else if (base.fast_ok) {
+          fast = true;
+          fs = base.fs;
+        }
+      }
+    }
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t off = r * p.cols + c;
+      if constexpr (!kInt && kMode != RoundKind::rna_fp32) {
+        if (fast) {
+          const VF xv = hn::LoadU(df, p.x + off);
+          const VF xs = cx.mul ? hn::Mul(xv, ls.mul_in) : xv;
+          VU rnd = hn::Zero(du);
+          if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal)
+            rnd = RandomBits(du, k.rng, p.index_base + static_cast<uint64_t>(off));
+          VF v;
+          if (HWY_LIKELY(FakeQuantVec<kMode>(df, k.vc, k.vf, fs, xs, rnd, &v))) {
+            if (cx.mul) {
+              v = hn::Mul(v, ls.mul_out);
+              if (cx.tensor_g) v = hn::Mul(v, hn::Set(df, cx.g));
+            }
+            hn::StoreU(v, df, p.values + off);
+            continue;
+          }
+        }
+      }
       float* y;
       uint32_t* code;
       row_ptrs(r, c, &y, &code);
-      ProcessVec<kMode, kInt>(cx, p.x + r * p.cols + c, y, code,
-                              p.index_base + static_cast<uint64_t>(r * p.cols + c),
-                              static_cast<size_t>(std::min(N, c1 - c)), ls, cnt);
+      ProcessVec<kMode, kInt>(cx, p.x + off, y, code, p.index_base + static_cast<uint64_t>(off),
+                              static_cast<size_t>(n), ls, cnt);
     }
+  }
   out = cnt;
 }
 
