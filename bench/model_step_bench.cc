@@ -17,7 +17,7 @@
 namespace lowp {
 namespace {
 
-const char* const kRecipes[] = {"fp32", "bf16", "mxfp8", "mxfp4"};
+const char* const kRecipes[] = {"fp32", "bf16", "mxfp8", "mxfp6", "mxfp4", "nvfp4"};  // the presets
 
 // torch.optim.AdamW's update (lr 1e-3, betas 0.9 / 0.999, weight decay 0.1), fused per element.
 void adamw(std::vector<Param>& params, std::vector<std::vector<float>>& m,
@@ -72,7 +72,7 @@ void BM_LMTrainStep(benchmark::State& state) {
 }
 
 BENCHMARK(BM_LMTrainStep)
-    ->ArgsProduct({{0, 1, 2, 3}, {1, 2}})
+    ->ArgsProduct({{0, 1, 2, 3, 4, 5}, {1, 2}})
     ->ArgNames({"recipe", "threads"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
