@@ -106,6 +106,13 @@ Pool& pool() {
 
 }  // namespace
 
+SerialScope::SerialScope() : prev_(t_inside_task) {
+  t_inside_task = true;
+}
+SerialScope::~SerialScope() {
+  t_inside_task = prev_;
+}
+
 void parallel_for(int64_t n_tasks, const std::function<void(int64_t)>& fn) {
   if (n_tasks <= 0) return;
   const int threads = num_threads();

@@ -13,6 +13,20 @@ namespace lowp::kernels {
 // must not call parallel_for itself (nested calls run serially on the caller).
 void parallel_for(int64_t n_tasks, const std::function<void(int64_t task)>& fn);
 
+// While alive, parallel_for on this thread runs its tasks serially on the caller: for callers
+// that are themselves one task of an outer parallel loop (nn's row pieces), so that two outer
+// workers do not queue for this pool one job at a time.
+class SerialScope {
+ public:
+  SerialScope();
+  ~SerialScope();
+  SerialScope(const SerialScope&) = delete;
+  SerialScope& operator=(const SerialScope&) = delete;
+
+ private:
+  bool prev_;
+};
+
 // Number of tasks of about `grain` work units each covering `total` units (at least 1).
 inline int64_t task_count(int64_t total, int64_t grain) {
   return total <= grain ? 1 : (total + grain - 1) / grain;

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "formats/scaled.h"
+#include "kernels/parallel.h"
 #include "kernels/quantize.h"
 #include "nn/counters.h"
 #include "nn/parallel.h"
@@ -71,6 +72,7 @@ void run_pieces(const Format& f, const Hadamard& h, const float* x, int64_t ldx,
   int64_t per = std::max<int64_t>(1, 16384 / cols);
   per = (per + granule - 1) / granule * granule;
   parallel_for((rows + per - 1) / per, [&](int64_t p) {
+    const kernels::SerialScope serial;  // this piece is already one of nn's parallel tasks
     const int64_t r0 = p * per;
     piece(r0, std::min(per, rows - r0));
   });
