@@ -1,6 +1,7 @@
 // Blocks along rows (per SIMD target), values only: Lanes() consecutive blocks at a time,
-// their amax reduced together and (linear scales) their scales computed together, then each
-// block's elements through the fast path. The second read of a block hits L1.
+// their amax reduced together and their scales computed together (lane g for block g), then
+// each block's elements through the fast path with its constants broadcast from its lane.
+// The second read of a block hits L1.
 #if defined(LOWP_KERNELS_BLOCKS_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef LOWP_KERNELS_BLOCKS_INL_H_
 #undef LOWP_KERNELS_BLOCKS_INL_H_
@@ -107,6 +108,142 @@ HWY_INLINE void RowGroup(const Ctx& cx, const FastConsts& k, const LaneScale& ls
                             static_cast<size_t>(std::min(N, len - c)), ls, cnt);
 }
 
+// Power-of-two group exponents X of Lanes() groups from their amax bits, for the rules that
+// need no log2 or division (floor, ceil, even): group_scale lane by lane. Sets *nan for
+// NaN-scaled lanes (X = 0 there) and *code to the stored scale codes.
+HWY_INLINE VI Pow2Exponents(const ScaleParams& sp, VU A, MU* nan, VU* code) {
+  const DF df;
+  const DU du;
+  const DI di;
+  const auto field_of = [&](VU e) {  // 0 and fp32 subnormals count as 2^-127
+    return hn::IfThenElse(hn::RebindMask(di, hn::Eq(e, hn::Zero(du))), hn::Set(di, -127),
+                          hn::Sub(hn::BitCast(di, e), hn::Set(di, 127)));
+  };
+  VI X;
+  if (sp.rule == ScaleRule::even) {
+    const VU e2 = hn::ShiftRight<23>(hn::Add(A, hn::Set(du, 1u << (22 - sp.top_mbits))));
+    X = field_of(e2);
+  } else {
+    X = field_of(hn::ShiftRight<23>(A));
+    if (sp.rule == ScaleRule::ceil) {
+      const auto frac = hn::Ne(hn::And(A, hn::Set(du, 0x7FFFFFu)), hn::Zero(du));
+      X = hn::Add(X, hn::IfThenElseZero(hn::RebindMask(di, frac), hn::Set(di, 1)));
+    }
+  }
+  X = hn::Max(hn::Sub(X, hn::Set(di, sp.emax)), hn::Set(di, -127));
+  *nan =
+      hn::Or(hn::Gt(A, hn::Set(du, 0x7F7FFFFFu)), hn::RebindMask(du, hn::Gt(X, hn::Set(di, 127))));
+  X = hn::IfThenZeroElse(hn::RebindMask(di, *nan), X);
+  const VU c =
+      sp.e8m0 ? hn::BitCast(du, hn::Add(X, hn::Set(di, 127))) : hn::BitCast(du, Pow2Wide(df, X));
+  *code = hn::IfThenElse(*nan, hn::Set(du, sp.e8m0 ? 0xFFu : 0x7FC00000u), c);
+  return X;
+}
+
+// The scales of a superblock's Lanes() groups, lane g for group g: stored codes, what
+// GroupLanes needs, and the value fast path's per-group constants with a mask of the groups
+// that can take it.
+struct SuperScales {
+  static constexpr size_t kMax = hn::MaxLanes(DF());
+  HWY_ALIGN uint32_t code[kMax], EX[kMax];
+  HWY_ALIGN int32_t X[kMax];
+  HWY_ALIGN float enc[kMax], s[kMax], q[kMax], maxv[kMax], minv[kMax];
+  uint64_t nan = 0, fast = 0;  // bit g: group g has a NaN scale / takes the inline fast path
+
+  GroupScale group(size_t g) const {
+    GroupScale gs;
+    gs.code = code[g];
+    gs.nan = (nan >> g) & 1;
+    gs.X = X[g];
+    gs.enc = enc[g];
+    gs.s = s[g];
+    return gs;
+  }
+};
+
+// Bit g set where lane g of m is.
+HWY_INLINE uint64_t MaskBits(MU m) {
+  const DU du;
+  HWY_ALIGN uint32_t v[hn::MaxLanes(DU())];
+  hn::Store(hn::VecFromMask(du, m), du, v);
+  uint64_t bits = 0;
+  for (size_t g = 0; g < hn::Lanes(du); ++g) bits |= uint64_t{v[g] != 0} << g;
+  return bits;
+}
+
+template <RoundKind kMode, bool kInt>
+HWY_INLINE void ComputeSuperScales(const Ctx& cx, const XScale& base, VU A, SuperScales& ss) {
+  const DF df;
+  const DU du;
+  const DI di;
+  const Plan& p = cx.p;
+  const size_t N = hn::Lanes(df);
+  const bool pow2 = p.kind == ScaleKind::pow2 || p.kind == ScaleKind::pow2_fp32;
+  MU nan;
+  VI X = hn::Zero(di);
+  if (!pow2) {
+    const LinearLanes ll = LinearScales(p.sp, p.ts, A);
+    hn::Store(ll.code, du, ss.code);
+    hn::Store(ll.enc, df, ss.enc);
+    hn::Store(ll.s, df, ss.s);
+    nan = ll.nan;
+    if (!hn::AllFalse(du, nan)) {  // NaN groups: the scalar rule's codes and values
+      HWY_ALIGN uint32_t amax[SuperScales::kMax];
+      hn::Store(A, du, amax);
+      for (size_t g = 0; g < N; ++g) {
+        const GroupScale gs = group_scale(p.sp, u2f(amax[g]), p.ts);
+        ss.code[g] = gs.code;
+        ss.enc[g] = gs.enc;
+        ss.s[g] = gs.s;
+      }
+    }
+  } else if (p.sp.rule == ScaleRule::floor || p.sp.rule == ScaleRule::ceil ||
+             p.sp.rule == ScaleRule::even) {
+    VU code;
+    X = Pow2Exponents(p.sp, A, &nan, &code);
+    hn::Store(code, du, ss.code);
+  } else {  // rceil, floor_py: the scalar rule per group
+    HWY_ALIGN uint32_t amax[SuperScales::kMax], isnan[SuperScales::kMax];
+    hn::Store(A, du, amax);
+    for (size_t g = 0; g < N; ++g) {
+      const GroupScale gs = group_scale(p.sp, u2f(amax[g]), p.ts);
+      ss.code[g] = gs.code;
+      ss.X[g] = gs.X;
+      isnan[g] = gs.nan ? ~0u : 0u;
+    }
+    X = hn::Load(di, ss.X);
+    nan = hn::Ne(hn::Load(du, isnan), hn::Zero(du));
+  }
+  hn::Store(X, di, ss.X);
+  if (pow2) {  // what GroupLanes and the multiplies read (pow2 itself multiplies by nothing)
+    const bool fp32 = p.kind == ScaleKind::pow2_fp32;
+    hn::Store(fp32 ? Pow2Wide(df, hn::Neg(X)) : hn::Set(df, 1.0f), df, ss.enc);
+    hn::Store(fp32 ? Pow2Wide(df, X) : hn::Set(df, 1.0f), df, ss.s);
+  }
+  ss.nan = MaskBits(nan);
+  ss.fast = 0;
+  if constexpr (kInt || kMode == RoundKind::rna_fp32) return;
+  MU ok = hn::Not(nan);
+  if (p.kind == ScaleKind::pow2) {  // the element grid moves with X: per-group constants
+    const ElemCodec& c = p.codec;
+    const VI ex = hn::Add(X, cx.vc.emin);
+    const VF maxv = hn::Mul(cx.vc.max_finite, Pow2Wide(df, X));
+    // TierLimits' fast_ok, lane by lane.
+    const auto lane_ok =
+        hn::And(hn::And(hn::Gt(ex, hn::Set(di, c.mbits - 23)), hn::Gt(ex, hn::Zero(di))),
+                hn::Lt(ex, hn::Set(di, 255 - 23 + c.mbits)));
+    ok = hn::And(ok, hn::And(hn::RebindMask(du, lane_ok),
+                             hn::RebindMask(du, hn::Lt(maxv, hn::Set(df, INFINITY)))));
+    hn::Store(hn::BitCast(du, ex), du, ss.EX);
+    hn::Store(Pow2Wide(df, hn::Sub(ex, hn::Set(di, c.mbits + 127))), df, ss.q);
+    hn::Store(maxv, df, ss.maxv);
+    hn::Store(Pow2Wide(df, hn::Sub(ex, hn::Set(di, 127))), df, ss.minv);
+  } else if (!base.fast_ok) {  // one element grid (X = 0): base's constants
+    return;
+  }
+  ss.fast = MaskBits(ok);
+}
+
 // Groups [gc0, gc1) of grid row `gr` (one tensor row), values only.
 template <RoundKind kMode, bool kInt>
 void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int64_t gc0,
@@ -118,15 +255,20 @@ void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int
   const int64_t N = static_cast<int64_t>(hn::Lanes(df));
   const int64_t B = g.group_cols, row = gr * p.cols;
   const FastConsts k(cx);
-  const bool pow2 = p.kind == ScaleKind::pow2 || p.kind == ScaleKind::pow2_fp32;
   const VU abs = hn::Set(du, 0x7FFFFFFFu);
   int64_t gc = gc0;
   // Superblocks: N whole groups of whole vectors.
   if (B % N == 0) {
-    HWY_ALIGN uint32_t amax[hn::MaxLanes(DU())], codes[hn::MaxLanes(DU())];
-    HWY_ALIGN float enc[hn::MaxLanes(DF())], s[hn::MaxLanes(DF())];
+    SuperScales ss{};
+    const bool per_group_grid = p.kind == ScaleKind::pow2;
+    const bool mul = cx.mul, tensor_g = cx.tensor_g;
+    const VF tg = hn::Set(df, cx.g);
+    // Locals, not p's members: stores through `values` could alias them.
+    const float* const xin = p.x;
+    float* const out = p.values;
+    const uint64_t ibase = p.index_base;
     for (; gc + N <= gc1 && (gc + N) * B <= p.cols; gc += N) {
-      const float* x = p.x + row + gc * B;
+      const float* x = xin + row + gc * B;
       VU parts[hn::MaxLanes(DU())];
       for (int64_t i = 0; i < N; ++i) {
         VU m = hn::Zero(du);
@@ -134,27 +276,43 @@ void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int
           m = hn::Max(m, hn::And(hn::BitCast(du, hn::LoadU(df, x + i * B + j)), abs));
         parts[i] = m;
       }
-      const VU A = ReduceGroups(parts);
-      uint32_t nan_bits = 0;
-      if (!pow2) {
-        const LinearLanes ll = LinearScales(p.sp, p.ts, A);
-        hn::Store(ll.code, du, codes);
-        hn::Store(ll.enc, df, enc);
-        hn::Store(ll.s, df, s);
-        nan_bits = hn::AllFalse(du, ll.nan) ? 0u : 1u;
-      }
-      hn::Store(A, du, amax);
+      ComputeSuperScales<kMode, kInt>(cx, base, ReduceGroups(parts), ss);
+      if (p.scales) hn::StoreU(hn::Load(du, ss.code), du, p.scales + gr * g.grid_cols + gc);
       for (int64_t i = 0; i < N; ++i) {
-        GroupScale gs;
-        if (pow2 || nan_bits) {
-          gs = group_scale(p.sp, u2f(amax[i]), p.ts);
-        } else {
-          gs.code = codes[i];
-          gs.enc = enc[i];
-          gs.s = s[i];
+        const int64_t off = row + (gc + i) * B;
+        if (!((ss.fast >> i) & 1)) {
+          RowGroup<kMode, kInt>(cx, k, GroupLanes(p, table, base, ss.group(i)), off, B, cnt);
+          continue;
         }
-        if (p.scales) p.scales[gr * g.grid_cols + gc + i] = gs.code;
-        RowGroup<kMode, kInt>(cx, k, GroupLanes(p, table, base, gs), row + (gc + i) * B, B, cnt);
+        // Inline fast path with the group's constants broadcast from its lane.
+        FastScale<DF> fs = base.fs;
+        if (per_group_grid) {
+          fs.EX = hn::Set(du, ss.EX[i]);
+          fs.q = hn::Set(df, ss.q[i]);
+          fs.maxv = hn::Set(df, ss.maxv[i]);
+          fs.minv = hn::Set(df, ss.minv[i]);
+        }
+        const VF mul_in = hn::Set(df, ss.enc[i]), mul_out = hn::Set(df, ss.s[i]);
+        for (int64_t j = 0; j < B; j += N) {
+          const VF xv = hn::LoadU(df, xin + off + j);
+          const VF xs = mul ? hn::Mul(xv, mul_in) : xv;
+          VU rnd = hn::Zero(du);
+          if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal)
+            rnd = RandomBits(du, k.rng, ibase + static_cast<uint64_t>(off + j));
+          VF r;
+          if (HWY_LIKELY(FakeQuantVec<kMode>(df, k.vc, k.vf, fs, xs, rnd, &r))) {
+            if (mul) {
+              r = hn::Mul(r, mul_out);
+              if (tensor_g) r = hn::Mul(r, tg);
+            }
+            hn::StoreU(r, df, out + off + j);
+          } else {
+            ProcessVec<kMode, kInt>(cx, p.x + off + j, p.values + off + j, nullptr,
+                                    p.index_base + static_cast<uint64_t>(off + j),
+                                    static_cast<size_t>(N), GroupLanes(p, table, base, ss.group(i)),
+                                    cnt);
+          }
+        }
       }
     }
   }

@@ -138,13 +138,12 @@ HWY_INLINE bool FakeQuantVec(DF df, const VCodec<DF>& vc, const VFast<DF>& vf,
         vf.plus_zero_result ? hn::Eq(y, hn::Zero(df)) : hn::RebindMask(df, hn::Eq(a, hn::Zero(du)));
     r = hn::IfThenZeroElse(plus, r);
   }
+  // Overflow without a branch: block-scaled formats clamp their amax element often (OCP's
+  // floor rule maps it into [2^emax, 2^(emax+1))), so a branch here would mispredict.
   const auto ovf = hn::Gt(y, fs.maxv);
-  if (HWY_UNLIKELY(!hn::AllFalse(df, ovf))) {
-    const auto negf = hn::RebindMask(df, neg);
-    const auto pos_v = vf.ovf_saturates[0] ? fs.maxv : hn::Set(df, vf.ovf_value[0]);
-    const auto neg_v = vf.ovf_saturates[1] ? hn::Neg(fs.maxv) : hn::Set(df, vf.ovf_value[1]);
-    r = hn::IfThenElse(ovf, hn::IfThenElse(negf, neg_v, pos_v), r);
-  }
+  const auto pos_v = vf.ovf_saturates[0] ? fs.maxv : hn::Set(df, vf.ovf_value[0]);
+  const auto neg_v = vf.ovf_saturates[1] ? hn::Neg(fs.maxv) : hn::Set(df, vf.ovf_value[1]);
+  r = hn::IfThenElse(ovf, hn::IfThenElse(hn::RebindMask(df, neg), neg_v, pos_v), r);
   if (!vf.is_signed) r = hn::IfThenZeroElse(hn::RebindMask(df, neg), r);
   *out = r;
   return true;
