@@ -11,7 +11,10 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cstdint>
+#include <type_traits>
 
+#include "hwy/cache_control.h"
 #include "hwy/highway.h"
 #include "kernels/process-inl.h"
 
@@ -163,11 +166,10 @@ struct SuperScales {
 
 // Bit g set where lane g of m is.
 HWY_INLINE uint64_t MaskBits(MU m) {
-  const DU du;
-  HWY_ALIGN uint32_t v[hn::MaxLanes(DU())];
-  hn::Store(hn::VecFromMask(du, m), du, v);
+  uint8_t bytes[8] = {};
+  hn::StoreMaskBits(DU(), m, bytes);
   uint64_t bits = 0;
-  for (size_t g = 0; g < hn::Lanes(du); ++g) bits |= uint64_t{v[g] != 0} << g;
+  for (size_t i = 0; i < 8; ++i) bits |= uint64_t{bytes[i]} << (8 * i);
   return bits;
 }
 
@@ -267,6 +269,7 @@ void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int
     const float* const xin = p.x;
     float* const out = p.values;
     const uint64_t ibase = p.index_base;
+    bool streamed = false;
     for (; gc + N <= gc1 && (gc + N) * B <= p.cols; gc += N) {
       const float* x = xin + row + gc * B;
       VU parts[hn::MaxLanes(DU())];
@@ -293,28 +296,42 @@ void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int
           fs.minv = hn::Set(df, ss.minv[i]);
         }
         const VF mul_in = hn::Set(df, ss.enc[i]), mul_out = hn::Set(df, ss.s[i]);
-        for (int64_t j = 0; j < B; j += N) {
-          const VF xv = hn::LoadU(df, xin + off + j);
-          const VF xs = mul ? hn::Mul(xv, mul_in) : xv;
-          VU rnd = hn::Zero(du);
-          if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal)
-            rnd = RandomBits(du, k.rng, ibase + static_cast<uint64_t>(off + j));
-          VF r;
-          if (HWY_LIKELY(FakeQuantVec<kMode>(df, k.vc, k.vf, fs, xs, rnd, &r))) {
-            if (mul) {
-              r = hn::Mul(r, mul_out);
-              if (tensor_g) r = hn::Mul(r, tg);
+        const auto run = [&](auto kMul, auto kStream) {
+          for (int64_t j = 0; j < B; j += N) {
+            const VF xv = hn::LoadU(df, xin + off + j);
+            const VF xs = kMul ? hn::Mul(xv, mul_in) : xv;
+            VU rnd = hn::Zero(du);
+            if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal)
+              rnd = RandomBits(du, k.rng, ibase + static_cast<uint64_t>(off + j));
+            VF r;
+            if (HWY_LIKELY(FakeQuantVec<kMode>(df, k.vc, k.vf, fs, xs, rnd, &r))) {
+              if (kMul) {
+                r = hn::Mul(r, mul_out);
+                if (tensor_g) r = hn::Mul(r, tg);
+              }
+              if (kStream)
+                hn::Stream(r, df, out + off + j);
+              else
+                hn::StoreU(r, df, out + off + j);
+            } else {
+              ProcessVec<kMode, kInt>(
+                  cx, xin + off + j, out + off + j, nullptr, ibase + static_cast<uint64_t>(off + j),
+                  static_cast<size_t>(N), GroupLanes(p, table, base, ss.group(i)), cnt);
             }
-            hn::StoreU(r, df, out + off + j);
-          } else {
-            ProcessVec<kMode, kInt>(cx, p.x + off + j, p.values + off + j, nullptr,
-                                    p.index_base + static_cast<uint64_t>(off + j),
-                                    static_cast<size_t>(N), GroupLanes(p, table, base, ss.group(i)),
-                                    cnt);
           }
+        };
+        using T = std::true_type;
+        using F = std::false_type;
+        const bool aligned = reinterpret_cast<uintptr_t>(out + off) % (N * sizeof(float)) == 0;
+        if (p.stream_stores && aligned) {
+          streamed = true;
+          mul ? run(T(), T()) : run(F(), T());
+        } else {
+          mul ? run(T(), F()) : run(F(), F());
         }
       }
     }
+    if (streamed) hwy::FlushStream();  // order the non-temporal stores before the task ends
   }
   for (; gc < gc1; ++gc) {  // the rest, one group at a time
     const int64_t cs = gc * B, ce = std::min(p.cols, cs + B);

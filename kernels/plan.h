@@ -36,7 +36,7 @@ struct Plan {
   uint32_t* scales = nullptr;
   bool want_flags = false;
   bool want_error = false;     // accumulate Counts::sse / ss
-  bool stream_stores = false;  // large outputs: non-temporal stores (flat tasks)
+  bool stream_stores = false;  // large outputs: non-temporal stores (row-block fast path)
 
   bool flat = false;
   GroupScale flat_scale;  // the one group's scale of a flat scaled task (tensor granularity)

@@ -113,7 +113,8 @@ HWY_EXPORT(DequantRows);
 
 namespace {
 
-constexpr int64_t kGrain = 1 << 16;  // elements per task
+constexpr int64_t kGrain = 1 << 16;                  // elements per task
+constexpr int64_t kStreamBytes = int64_t{32} << 20;  // the L3 of one Zen 4 CCD
 
 void check_args(const char* op, const void* x, int64_t rows, int64_t cols) {
   if (rows < 0 || cols < 0)
@@ -193,6 +194,10 @@ bool quantize_simd(const Format& f, const float* x, int64_t rows, int64_t cols, 
     p.groups_per_task = std::max<int64_t>(1, kGrain / std::max<int64_t>(group, 1));
     p.col_tasks = p.grid.grid_cols == 0 ? 0 : task_count(p.grid.grid_cols, p.groups_per_task);
     tasks = p.grid.grid_rows * p.col_tasks;
+    // An output larger than the last-level cache would be evicted before it is read again:
+    // write it around the cache (no read-for-ownership), as memcpy does for large copies.
+    p.stream_stores =
+        out.values && out.values != x && n * static_cast<int64_t>(sizeof(float)) > kStreamBytes;
   }
   run_plan(p, tasks, out.stats, err);
   return true;

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -212,6 +214,28 @@ TEST(KernelQuantize, InPlaceEqualsOutOfPlace) {
     kernels::fake_quantize(f, x.data(), y.data(), 30, 100);
     kernels::fake_quantize(f, z.data(), z.data(), 30, 100);
     EXPECT_EQ(0, std::memcmp(y.data(), z.data(), x.size() * sizeof(float))) << name;
+  }
+}
+
+// Outputs larger than 32 MiB take non-temporal stores in the row-block fast path when the
+// destination is vector-aligned: same bits as the oracle, aligned or not.
+TEST(KernelQuantize, LargeOutputsWrittenAroundTheCache) {
+  const int64_t rows = 256, cols = 32896;  // 8.4M elements: 33.7 MB, over the 32 MiB threshold
+  const int64_t n = rows * cols;
+  const auto x = test::mixed_inputs(n, 12, 0);
+  std::vector<float> buf(static_cast<size_t>(n) + 32), want(static_cast<size_t>(n));
+  float* aligned = buf.data();
+  while (reinterpret_cast<uintptr_t>(aligned) % 64 != 0) ++aligned;
+  for (const char* name : {"mxfp8_e4m3", "nvfp4", "mxfp4:round=sr:seed=2"}) {
+    const Format f = parse_format(name);
+    fake_quantize(f, x.data(), want.data(), rows, cols, 5);
+    for (float* out : {aligned, aligned + 1}) {
+      std::fill(buf.begin(), buf.end(), 0.0f);
+      kernels::fake_quantize(f, x.data(), out, rows, cols, 5);
+      int64_t bad = 0;
+      for (int64_t i = 0; i < n; ++i) bad += f2u(out[i]) != f2u(want[i]);
+      EXPECT_EQ(bad, 0) << name << (out == aligned ? " aligned" : " unaligned");
+    }
   }
 }
 
