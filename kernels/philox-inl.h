@@ -30,6 +30,11 @@ template <class DU>
 HWY_INLINE hn::Vec<DU> RandomBits(DU du, const PhiloxVec<DU>& p, uint64_t s) {
   return hn::Set(du, random_bits(p.seed, p.stream, s));
 }
+
+template <size_t K, class DU>
+HWY_INLINE void RandomBatch(DU du, const PhiloxVec<DU>& p, uint64_t s, hn::Vec<DU>* out) {
+  for (size_t k = 0; k < K; ++k) out[k] = RandomBits(du, p, s + k);
+}
 #else
 // Per-stream constants: round keys and counter template. Build once per task.
 template <class DU>
@@ -37,7 +42,6 @@ struct PhiloxVec {
   using VU = hn::Vec<DU>;
   VU key[10];  // [k0_r, 0, k1_r, 0] per block: the round-r key, in the lanes it is XORed into
   VU mul;      // [M0, -, M1, -]: MulEven multiplies lanes 0 and 2 of each block
-  VU even;     // all-ones in lanes 0 and 2
   VU word0;    // all-ones in lane 0 of each block (the counter's low word)
   VU word1;    // all-ones in lane 1 (the counter's high word)
   VU fixed;    // [group, 0, stream, "lowp"]: the counter without the block number
@@ -56,7 +60,6 @@ struct PhiloxVec {
     for (int r = 0; r < 10; ++r, k0 += kW0, k1 += kW1)
       key[r] = fill([&](size_t w, size_t) { return w == 0 ? k0 : (w == 2 ? k1 : 0u); });
     mul = fill([](size_t w, size_t) { return w == 0 ? kM0 : (w == 2 ? kM1 : 0u); });
-    even = fill([](size_t w, size_t) { return (w & 1) ? 0u : ~0u; });
     word0 = fill([](size_t w, size_t) { return w == 0 ? ~0u : 0u; });
     word1 = fill([](size_t w, size_t) { return w == 1 ? ~0u : 0u; });
     fixed = fill([&](size_t w, size_t g) {
@@ -65,20 +68,25 @@ struct PhiloxVec {
   }
 };
 
-// Ten rounds on a vector of counters.
+// Round r on a vector of counters: one multiply, one shuffle (the 4-lane reversal, the only
+// cross-64-bit move), one 64-bit shift and one three-way XOR.
+template <class DU>
+HWY_INLINE hn::Vec<DU> PhiloxRound(DU du, const PhiloxVec<DU>& p, hn::Vec<DU> ctr, int r) {
+  const hn::RepartitionToWide<DU> dw;
+  const auto prod = hn::BitCast(du, hn::MulEven(ctr, p.mul));  // [lo0, hi0, lo1, hi1]
+  const auto odd = hn::BitCast(du, hn::ShiftRight<32>(hn::BitCast(dw, ctr)));  // [c1, 0, c3, 0]
+  return hn::Xor3(hn::Shuffle0123(prod), odd, p.key[r]);  // [hi1^c1^k0, lo1, hi0^c3^k1, lo0]
+}
+
 template <class DU>
 HWY_INLINE hn::Vec<DU> PhiloxRounds(DU du, const PhiloxVec<DU>& p, hn::Vec<DU> ctr) {
-  for (int r = 0; r < 10; ++r) {
-    const auto prod = hn::BitCast(du, hn::MulEven(ctr, p.mul));  // [lo0, hi0, lo1, hi1]
-    const auto mix = hn::Xor(hn::And(hn::Shuffle2301(ctr), p.even), p.key[r]);
-    ctr = hn::Xor(hn::Shuffle0123(prod), mix);  // [hi1^c1^k0, lo1, hi0^c3^k1, lo0]
-  }
+  for (int r = 0; r < 10; ++r) ctr = PhiloxRound(du, p, ctr, r);
   return ctr;
 }
 
-// Draws for the lanes' element indices s, s+1, ...; s must be a multiple of 4.
+// The counters of the lanes' element indices s, s+1, ...; s must be a multiple of 4.
 template <class DU>
-HWY_INLINE hn::Vec<DU> PhiloxAligned(DU du, const PhiloxVec<DU>& p, uint64_t s) {
+HWY_INLINE hn::Vec<DU> PhiloxCounter(DU du, const PhiloxVec<DU>& p, uint64_t s) {
   const uint64_t block = s >> 2;
   const uint32_t lo = static_cast<uint32_t>(block), hi = static_cast<uint32_t>(block >> 32);
   const size_t groups = hn::Lanes(du) / 4;
@@ -91,11 +99,16 @@ HWY_INLINE hn::Vec<DU> PhiloxAligned(DU du, const PhiloxVec<DU>& p, uint64_t s) 
       c[4 * g + 2] = p.stream;
       c[4 * g + 3] = 0x6C6F7770u;
     }
-    return PhiloxRounds(du, p, hn::Load(du, c));
+    return hn::Load(du, c);
   }
-  const auto ctr = hn::Add(
-      hn::Or(hn::And(hn::Set(du, lo), p.word0), hn::And(hn::Set(du, hi), p.word1)), p.fixed);
-  return PhiloxRounds(du, p, ctr);
+  return hn::Add(hn::Or(hn::And(hn::Set(du, lo), p.word0), hn::And(hn::Set(du, hi), p.word1)),
+                 p.fixed);
+}
+
+// Draws for the lanes' element indices s, s+1, ...; s must be a multiple of 4.
+template <class DU>
+HWY_INLINE hn::Vec<DU> PhiloxAligned(DU du, const PhiloxVec<DU>& p, uint64_t s) {
+  return PhiloxRounds(du, p, PhiloxCounter(du, p, s));
 }
 
 // Draws for element indices s .. s+Lanes-1, any s.
@@ -108,6 +121,20 @@ HWY_INLINE hn::Vec<DU> RandomBits(DU du, const PhiloxVec<DU>& p, uint64_t s) {
   hn::Store(PhiloxAligned(du, p, s - r), du, buf);
   hn::Store(PhiloxAligned(du, p, s - r + n), du, buf + n);
   return hn::LoadU(du, buf + r);
+}
+
+// Draws of K consecutive vectors from element index s (any s): out[k] = RandomBits(s + k *
+// Lanes). The K round chains are interleaved so their multiply latencies overlap.
+template <size_t K, class DU>
+HWY_INLINE void RandomBatch(DU du, const PhiloxVec<DU>& p, uint64_t s, hn::Vec<DU>* out) {
+  const size_t n = hn::Lanes(du);
+  if (HWY_UNLIKELY((s & 3) != 0)) {
+    for (size_t k = 0; k < K; ++k) out[k] = RandomBits(du, p, s + k * n);
+    return;
+  }
+  for (size_t k = 0; k < K; ++k) out[k] = PhiloxCounter(du, p, s + k * n);
+  for (int r = 0; r < 10; ++r)
+    for (size_t k = 0; k < K; ++k) out[k] = PhiloxRound(du, p, out[k], r);
 }
 #endif  // HWY_TARGET == HWY_SCALAR
 

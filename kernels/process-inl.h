@@ -139,22 +139,34 @@ HWY_INLINE void FastRun(const Ctx& cx, const FastConsts& k, const LaneScale& ls,
   const PhiloxVec<DU>& rng = k.rng;
   const VF mul_in = ls.mul_in, mul_out = ls.mul_out, g = hn::Set(df, cx.g);
   const bool mul = cx.mul, tensor_g = cx.tensor_g;
-  for (int64_t v = 0; v < nvec; ++v, x += N, y += N, idx += N) {
-    const VF xv = hn::LoadU(df, x);
+  const auto one = [&](const float* xp, float* yp, uint64_t i, VU rnd) {
+    const VF xv = hn::LoadU(df, xp);
     const VF xs = mul ? hn::Mul(xv, mul_in) : xv;
-    VU rnd = hn::Zero(du);
-    if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal)
-      rnd = RandomBits(du, rng, idx);
     VF r;
     if (HWY_LIKELY(FakeQuantVec<kMode>(df, vc, vf, fs, xs, rnd, &r))) {
       if (mul) {
         r = hn::Mul(r, mul_out);
         if (tensor_g) r = hn::Mul(r, g);
       }
-      hn::StoreU(r, df, y);
+      hn::StoreU(r, df, yp);
     } else {
-      ProcessVec<kMode, false>(cx, x, y, nullptr, idx, N, ls, cnt);
+      ProcessVec<kMode, false>(cx, xp, yp, nullptr, i, N, ls, cnt);
     }
+  };
+  int64_t v = 0;
+  if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal) {
+    constexpr size_t kBatch = 4;  // independent generator chains in flight
+    for (; v + static_cast<int64_t>(kBatch) <= nvec; v += kBatch) {
+      VU rnd[kBatch];
+      RandomBatch<kBatch>(du, rng, idx, rnd);
+      for (size_t b = 0; b < kBatch; ++b, x += N, y += N, idx += N) one(x, y, idx, rnd[b]);
+    }
+  }
+  for (; v < nvec; ++v, x += N, y += N, idx += N) {
+    VU rnd = hn::Zero(du);
+    if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal)
+      rnd = RandomBits(du, rng, idx);
+    one(x, y, idx, rnd);
   }
 }
 
