@@ -273,6 +273,9 @@ void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int
     for (; gc + N <= gc1 && (gc + N) * B <= p.cols; gc += N) {
       const float* x = xin + row + gc * B;
       VU parts[hn::MaxLanes(DU())];
+#if HWY_TARGET == HWY_SCALAR
+      parts[0] = hn::Zero(du);  // set below too; GCC cannot see that the loop runs
+#endif
       for (int64_t i = 0; i < N; ++i) {
         VU m = hn::Zero(du);
         for (int64_t j = 0; j < B; j += N)
@@ -297,12 +300,9 @@ void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int
         }
         const VF mul_in = hn::Set(df, ss.enc[i]), mul_out = hn::Set(df, ss.s[i]);
         const auto run = [&](auto kMul, auto kStream) {
-          for (int64_t j = 0; j < B; j += N) {
+          const auto vec = [&](int64_t j, VU rnd) {
             const VF xv = hn::LoadU(df, xin + off + j);
             const VF xs = kMul ? hn::Mul(xv, mul_in) : xv;
-            VU rnd = hn::Zero(du);
-            if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal)
-              rnd = RandomBits(du, k.rng, ibase + static_cast<uint64_t>(off + j));
             VF r;
             if (HWY_LIKELY(FakeQuantVec<kMode>(df, k.vc, k.vf, fs, xs, rnd, &r))) {
               if (kMul) {
@@ -318,6 +318,19 @@ void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int
                   cx, xin + off + j, out + off + j, nullptr, ibase + static_cast<uint64_t>(off + j),
                   static_cast<size_t>(N), GroupLanes(p, table, base, ss.group(i)), cnt);
             }
+          };
+          int64_t j = 0;
+          if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal) {
+            for (; j + 2 * N <= B; j += 2 * N) {  // two generator chains in flight
+              VU rnd[2];
+              RandomBatch<2>(du, k.rng, ibase + static_cast<uint64_t>(off + j), rnd);
+              vec(j, rnd[0]);
+              vec(j + N, rnd[1]);
+            }
+            for (; j < B; j += N)
+              vec(j, RandomBits(du, k.rng, ibase + static_cast<uint64_t>(off + j)));
+          } else {
+            for (; j < B; j += N) vec(j, hn::Zero(du));
           }
         };
         using T = std::true_type;
