@@ -239,10 +239,11 @@ void quantize_tensor(const Format& f, const float* x, int64_t rows, int64_t cols
 }
 
 void fake_quantize(const Format& f, const float* x, float* y, int64_t rows, int64_t cols,
-                   uint64_t index_base) {
+                   uint64_t index_base, uint32_t* tensor_scale) {
   if (y == nullptr && rows * cols > 0) fail("fake_quantize: output pointer is null");
   QuantOut o;
   o.values = y;
+  o.tensor_scale = tensor_scale;
   kernels::quantize_tensor(f, x, rows, cols, o, index_base);
 }
 

@@ -13,9 +13,10 @@ namespace lowp::kernels {
 void quantize_tensor(const Format& f, const float* x, int64_t rows, int64_t cols,
                      const QuantOut& out, uint64_t index_base = 0);
 
-// Fake quantization (quantize then dequantize) into y; y may alias x.
+// Fake quantization (quantize then dequantize) into y; y may alias x. `tensor_scale`, if
+// given, receives the fp32 bits of a two-level format's tensor scale g (untouched otherwise).
 void fake_quantize(const Format& f, const float* x, float* y, int64_t rows, int64_t cols,
-                   uint64_t index_base = 0);
+                   uint64_t index_base = 0, uint32_t* tensor_scale = nullptr);
 
 // Same contract as lowp::dequantize_tensor: values from codes and scale codes.
 void dequantize_tensor(const Format& f, const uint32_t* codes, const uint32_t* scales,

@@ -1,6 +1,7 @@
 // Quantized GEMM sites: building them from a recipe, preparing operands, observing them.
 #include "nn/qgemm.h"
 
+#include <cmath>
 #include <mutex>
 
 #include "util/error.h"
@@ -61,11 +62,12 @@ GemmSite make_site(const Recipe& r, std::string layer, const char* gemm, const c
 }
 
 Mat prepare_operand(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, int64_t cols,
-                    bool lhs, uint64_t index_base, std::vector<float>& buf) {
+                    bool lhs, uint64_t index_base, std::vector<float>& buf, float* tensor_g) {
+  if (tensor_g) *tensor_g = 1.0f;
   if (q.identity() && !h.active()) return x;
   if (buf.size() < static_cast<size_t>(rows * cols)) buf.resize(rows * cols);
   const Axis red = reduction_axis(lhs, x.trans);
-  quantize_operand(q.along(red), h, x.p, x.ld, buf.data(), rows, cols, red, index_base);
+  quantize_operand(q.along(red), h, x.p, x.ld, buf.data(), rows, cols, red, index_base, tensor_g);
   return Mat{buf.data(), cols, x.trans};
 }
 
@@ -86,15 +88,37 @@ OperandRecord record(const char* slot, const Quantizer& q, const Hadamard& h, Ma
 
 void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B,
            float beta, float* C, int64_t ldc, uint64_t step) {
-  // Quantized copies, per thread, grown only when a larger operand comes.
-  thread_local std::vector<float> qa, qb;
+  // Quantized copies, per thread, grown only when a larger operand comes; fa, fb: the bf16
+  // factors of two-level operands.
+  thread_local std::vector<float> qa, qb, fa, fb;
   const Hadamard h = s.transform_at(step);
   const uint64_t base = step_index_base(step);
   const int64_t ar = A.trans ? K : M, ac = A.trans ? M : K;
   const int64_t br = B.trans ? N : K, bc = B.trans ? K : N;
-  const Mat a = prepare_operand(s.a, h, A, ar, ac, true, base, qa);
-  const Mat b = prepare_operand(s.b, h, B, br, bc, false, base, qb);
-  const GemmPath ran = gemm(M, N, K, alpha, a, b, beta, C, ldc, s.path());
+  float ga = 1.0f, gb = 1.0f;
+  const Mat a = prepare_operand(s.a, h, A, ar, ac, true, base, qa, &ga);
+  const Mat b = prepare_operand(s.b, h, B, br, bc, false, base, qb, &gb);
+  // Two-level operands (g * v, v in bf16) multiply their v in bf16 and scale C by ga * gb.
+  const auto bf16_ok = [](const Quantizer& q) { return q.bf16_exact() || q.bf16_factored(); };
+  GemmPath path = bf16_ok(s.a) && bf16_ok(s.b) ? GemmPath::bf16 : GemmPath::fp32;
+  Mat ma = a, mb = b;
+  float scale = alpha;
+  const auto factor = [&](const Quantizer& q, Mat m, int64_t n, float g, std::vector<float>& f,
+                          Mat* out) {
+    if (path != GemmPath::bf16 || !q.bf16_factored()) return;
+    if (f.size() < static_cast<size_t>(n)) f.resize(n);
+    if (!factor_tensor_scale(m.p, n, g, f.data())) {
+      path = GemmPath::fp32;
+      return;
+    }
+    *out = Mat{f.data(), m.ld, m.trans};
+    scale *= g;
+  };
+  factor(s.a, a, ar * ac, ga, fa, &ma);
+  factor(s.b, b, br * bc, gb, fb, &mb);
+  if (path == GemmPath::bf16 && scale != alpha && !std::isnormal(scale)) path = GemmPath::fp32;
+  if (path == GemmPath::fp32) ma = a, mb = b, scale = alpha;
+  const GemmPath ran = gemm(M, N, K, scale, ma, mb, beta, C, ldc, path);
   if (!gemm_tap_active()) return;
   GemmRecord r;
   r.layer = s.layer;

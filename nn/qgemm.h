@@ -23,7 +23,8 @@ struct GemmSite {
   Hadamard h;  // seed and stream set; sign_base set per step
   bool new_signs_each_step = false;
 
-  // Both operands quantized to values bf16 holds exactly: the GEMM may run in bf16.
+  // Both operands quantized to values bf16 holds exactly: the GEMM may run in bf16. (qgemm
+  // also takes two-level operands there, their tensor scales applied to C.)
   GemmPath path() const {
     return a.bf16_exact() && b.bf16_exact() ? GemmPath::bf16 : GemmPath::fp32;
   }
@@ -55,8 +56,10 @@ inline uint64_t step_index_base(uint64_t step, uint64_t offset = 0) {
 // The operand of a site after its quantizer: a compact quantized copy in `buf`, or `x` itself
 // when the quantizer is the identity and no transform applies. `lhs`: operand A (op(A) is
 // (M, K)), else operand B (op(B) is (K, N)); the reduction axis follows from that and trans.
+// `tensor_g`, if given, receives the operand's fp32 tensor scale (1 without one).
 Mat prepare_operand(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, int64_t cols,
-                    bool lhs, uint64_t index_base, std::vector<float>& buf);
+                    bool lhs, uint64_t index_base, std::vector<float>& buf,
+                    float* tensor_g = nullptr);
 
 void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B,
            float beta, float* C, int64_t ldc, uint64_t step);

@@ -2,7 +2,9 @@
 #include "nn/quantizer.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <numeric>
 
@@ -11,6 +13,7 @@
 #include "kernels/quantize.h"
 #include "nn/counters.h"
 #include "nn/parallel.h"
+#include "nn/vecmath.h"
 
 namespace lowp::nn {
 namespace {
@@ -22,8 +25,9 @@ bool element_bf16_exact(const ElementFormat& e) {
   return e.ebits <= 8 && e.mbits <= 7 && 1 - e.bias - e.mbits >= -133;
 }
 
-bool format_bf16_exact(const Format& f) {
-  if (!element_bf16_exact(f.elem) || f.tensor_scale) return false;
+// Ignoring a tensor scale: the values bf16 holds exactly (times g where there is one).
+bool format_bf16_exact_unscaled(const Format& f) {
+  if (!element_bf16_exact(f.elem)) return false;
   switch (f.scale) {
     case ScaleType::none:
       return !f.scaled();
@@ -36,6 +40,10 @@ bool format_bf16_exact(const Format& f) {
       return false;
   }
   return false;
+}
+
+bool format_bf16_exact(const Format& f) {
+  return !f.tensor_scale && format_bf16_exact_unscaled(f);
 }
 
 // Rows per piece must be a multiple of this for the scale groups to stay whole (0: no split).
@@ -52,23 +60,31 @@ int64_t row_granule(const Format& f, const Hadamard& h, Axis reduction) {
 }
 
 void run_pieces(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* y,
-                int64_t rows, int64_t cols, Axis reduction, uint64_t index_base) {
+                int64_t rows, int64_t cols, Axis reduction, uint64_t index_base, float* tensor_g) {
   const bool quantize = !is_identity(f);
+  // A two-level format's tensor scale (such formats run as one piece: granule 0 below).
+  uint32_t g_bits = std::bit_cast<uint32_t>(1.0f);
+  uint32_t* g_out = tensor_g && f.tensor_scale ? &g_bits : nullptr;
   auto piece = [&](int64_t r0, int64_t m) {
     float* yp = y + r0 * cols;
+    const uint64_t base = index_base + r0 * cols;
     if (h.active()) {
       hadamard(h, x + r0 * ldx, ldx, yp, m, cols, reduction, reduction == Axis::col ? r0 : 0);
-      if (quantize) kernels::fake_quantize(f, yp, yp, m, cols, index_base + r0 * cols);
+      if (quantize) kernels::fake_quantize(f, yp, yp, m, cols, base, g_out);
     } else if (quantize && ldx == cols) {
-      kernels::fake_quantize(f, x + r0 * cols, yp, m, cols, index_base + r0 * cols);
+      kernels::fake_quantize(f, x + r0 * cols, yp, m, cols, base, g_out);
     } else {
       for (int64_t r = 0; r < m; ++r)
         std::memcpy(yp + r * cols, x + (r0 + r) * ldx, sizeof(float) * cols);
-      if (quantize) kernels::fake_quantize(f, yp, yp, m, cols, index_base + r0 * cols);
+      if (quantize) kernels::fake_quantize(f, yp, yp, m, cols, base, g_out);
     }
   };
   const int64_t granule = row_granule(f, h, reduction);
-  if (granule == 0) return piece(0, rows);
+  if (granule == 0) {
+    piece(0, rows);
+    if (tensor_g) *tensor_g = std::bit_cast<float>(g_bits);
+    return;
+  }
   int64_t per = std::max<int64_t>(1, 16384 / cols);
   per = (per + granule - 1) / granule * granule;
   parallel_for((rows + per - 1) / per, [&](int64_t p) {
@@ -95,6 +111,7 @@ Quantizer::Quantizer(std::string_view format, uint64_t seed, uint32_t stream) : 
   Format f = parse_format(format);
   identity_ = is_identity(f);
   bf16_exact_ = format_bf16_exact(f);
+  bf16_factored_ = f.tensor_scale && format_bf16_exact_unscaled(f);
   f.cast.seed = mix64(seed ^ mix64(f.cast.seed ^ (uint64_t{f.cast.stream} << 32)));
   f.cast.stream = stream;
   const bool across = f.axis == Axis::col;  // the format asks for blocks across the reduction
@@ -104,14 +121,43 @@ Quantizer::Quantizer(std::string_view format, uint64_t seed, uint32_t stream) : 
 }
 
 void quantize_operand(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* y,
-                      int64_t rows, int64_t cols, Axis reduction, uint64_t index_base) {
+                      int64_t rows, int64_t cols, Axis reduction, uint64_t index_base,
+                      float* tensor_g) {
+  if (tensor_g) *tensor_g = 1.0f;
   if (rows <= 0 || cols <= 0) return;
   const auto t0 = std::chrono::steady_clock::now();
-  run_pieces(f, h, x, ldx, y, rows, cols, reduction, index_base);
+  run_pieces(f, h, x, ldx, y, rows, cols, reduction, index_base, tensor_g);
   count_quantize(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
           .count(),
       rows * cols);
+}
+
+namespace {
+// The loop of factor_tensor_scale: no early exit, so it vectorises. The count of values that
+// do not come back.
+LOWP_CLONES uint32_t factor_loop(const float* __restrict v, int64_t n, float inv_g, float g,
+                                 float* __restrict y) {
+  uint32_t bad = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t b = std::bit_cast<uint32_t>(v[i] * inv_g);  // within 2 ulp of v / g
+    b = (b + 0x7FFFu + ((b >> 16) & 1u)) & 0xFFFF0000u;  // to bf16, nearest even (finite b)
+    const float q = std::bit_cast<float>(b);
+    y[i] = q;
+    bad += q * g != v[i];
+  }
+  return bad;
+}
+}  // namespace
+
+bool factor_tensor_scale(const float* v, int64_t n, float g, float* y) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const bool ok = std::isnormal(g) && factor_loop(v, n, 1.0f / g, g, y) == 0;
+  count_quantize(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count(),
+      0);
+  return ok;
 }
 
 }  // namespace lowp::nn

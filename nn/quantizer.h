@@ -24,6 +24,9 @@ class Quantizer {
   // and 7 mantissa bits or integers of at most 8 bits, with power-of-two scales (or ue4m3
   // scales with at most 3 element mantissa bits), without an fp32 tensor scale.
   bool bf16_exact() const { return bf16_exact_; }
+  // Two-level formats (NVFP4): every value is g * v with v exactly a bf16 value and g the
+  // operand's fp32 tensor scale. A GEMM may then multiply the v in bf16 and apply g to C.
+  bool bf16_factored() const { return bf16_factored_; }
   const std::string& text() const { return text_; }
   // The format with blocks along `reduction`, the GEMM's reduction axis in the operand's
   // stored layout. A format string saying axis=col asks for blocks across that axis instead.
@@ -34,6 +37,7 @@ class Quantizer {
   Format row_, col_;
   bool identity_ = true;
   bool bf16_exact_ = false;
+  bool bf16_factored_ = false;
 };
 
 // The one function through which every operand quantization of nn/ goes: y = Q(T(x)) for
@@ -43,8 +47,17 @@ class Quantizer {
 // no transform is active, and must not overlap x otherwise. Element i = r * cols + c
 // draws stochastic-rounding index index_base + i. Runs in pieces on the thread pool where the
 // format's scale groups allow (row blocks), else in one piece; the bits never depend on it.
+// `tensor_g`, if given, receives the format's fp32 tensor scale g for this operand (1 for
+// formats without one): the factor its values carry, computed as the kernels compute it.
 void quantize_operand(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* y,
-                      int64_t rows, int64_t cols, Axis reduction, uint64_t index_base);
+                      int64_t rows, int64_t cols, Axis reduction, uint64_t index_base,
+                      float* tensor_g = nullptr);
+
+// y = v / g rounded to bf16, for the n values v of a bf16-factored operand with tensor scale
+// g. True when every y gives its v back (fl32(y * g) == v, bit for bit up to the sign of
+// zero), so a bf16 GEMM of the y scaled by g computes the same products; false otherwise (a
+// non-finite or fp32-subnormal value): use the v and the fp32 path then.
+bool factor_tensor_scale(const float* v, int64_t n, float g, float* y);
 
 // True for plain fp32 (no scale): quantize_operand then only copies (and transforms).
 bool is_identity(const Format& f);

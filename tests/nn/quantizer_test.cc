@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <cmath>
 #include <cstring>
 
 #include "formats/scaled.h"
+#include "nn/gemm.h"
 #include "nn/parallel.h"
 #include "nn/qgemm.h"
 #include "reference.h"
@@ -121,6 +123,80 @@ TEST(Quantizer, Bf16Exactness) {
   EXPECT_TRUE(nn::Quantizer().identity());
   EXPECT_TRUE(nn::Quantizer("fp32", 0, 0).identity());
   EXPECT_FALSE(nn::Quantizer("bf16", 0, 0).identity());
+}
+
+// Two-level formats: every value is g * (a bf16 value), g the tensor scale quantize_operand
+// reports; factor_tensor_scale recovers those bf16 values exactly.
+TEST(Quantizer, Bf16FactoredTwoLevelFormats) {
+  struct Case {
+    const char* format;
+    bool factored;
+  };
+  for (const Case c : {Case{"nvfp4", true},
+                       {"nvfp4:profile=te", true},
+                       {"nvfp4:round=sr", true},
+                       {"e4m3:block=16:scale=ue4m3:levels=2", true},
+                       {"e3m4:block=16:scale=ue4m3:levels=2", false},  // 4 mantissa bits x ue4m3
+                       {"nvfp4:levels=1", false},                      // exact already
+                       {"mxfp4", false},
+                       {"fp32", false}}) {
+    const nn::Quantizer q(c.format, 0, 0);
+    EXPECT_EQ(q.bf16_factored(), c.factored) << c.format;
+    EXPECT_FALSE(q.bf16_factored() && q.bf16_exact()) << c.format;
+    if (!c.factored) continue;
+    const int64_t rows = 64, cols = 64, n = rows * cols;
+    const auto x = to_float(random_vec(n, 74, 3.0));
+    std::vector<float> v(n), y(n);
+    float g = 0;
+    nn::quantize_operand(q.along(Axis::row), {}, x.data(), cols, v.data(), rows, cols, Axis::row, 0,
+                         &g);
+    EXPECT_NE(g, 1.0f) << c.format;  // a real tensor scale came back
+    ASSERT_TRUE(nn::factor_tensor_scale(v.data(), n, g, y.data())) << c.format;
+    for (int64_t i = 0; i < n; ++i) {
+      ASSERT_EQ(std::bit_cast<uint32_t>(y[i]) & 0xFFFFu, 0u) << c.format << " " << y[i];
+      ASSERT_EQ(std::bit_cast<uint32_t>(y[i] * g), std::bit_cast<uint32_t>(v[i])) << c.format;
+    }
+  }
+  // Values that do not come back (fp32 subnormal products, NaN, a subnormal g) say so.
+  std::vector<float> y(2);
+  const float sub[2] = {1e-40f, 2.0f};
+  EXPECT_FALSE(nn::factor_tensor_scale(sub, 2, 1e-30f, y.data()));
+  const float nan[2] = {NAN, 1.0f};
+  EXPECT_FALSE(nn::factor_tensor_scale(nan, 2, 0.5f, y.data()));
+  const float ok[2] = {0.75f, -3.0f};
+  EXPECT_FALSE(nn::factor_tensor_scale(ok, 2, 1e-40f, y.data()));
+  EXPECT_TRUE(nn::factor_tensor_scale(ok, 2, 0.25f, y.data()));
+  EXPECT_EQ(y[0], 3.0f);
+  EXPECT_EQ(y[1], -12.0f);
+}
+
+// An NVFP4 GEMM site multiplies the bf16 factors and scales C by both tensor scales: the bf16
+// path runs and C is the product of the quantized operands up to rounding. An operand whose
+// values cannot be factored (fp32 subnormal) takes the fp32 path.
+TEST(Quantizer, Nvfp4SiteRunsInBf16WithTensorScalesOnC) {
+  const int64_t M = 48, N = 40, K = 64;
+  nn::Streams streams;
+  const auto site =
+      nn::make_site("l", "fwd", "fwd.x", "nvfp4", "fwd.w", "nvfp4:profile=te", {}, streams);
+  for (const double mag : {1.0, 1e-36}) {
+    const auto A = to_float(random_vec(M * K, 78, mag)), B = to_float(random_vec(N * K, 79));
+    std::vector<float> qa, qb, c(M * N);
+    nn::GemmPath ran = nn::GemmPath::fp32;
+    nn::set_gemm_tap([&](const nn::GemmRecord& r) {
+      ran = r.path;
+      qa.assign(r.a.quantized.p, r.a.quantized.p + M * K);
+      qb.assign(r.b.quantized.p, r.b.quantized.p + N * K);
+    });
+    nn::qgemm(site, M, N, K, 1.0f, {A.data(), K, false}, {B.data(), K, true}, 0.0f, c.data(), N, 0);
+    nn::set_gemm_tap({});
+    EXPECT_EQ(ran, mag == 1.0 && nn::bf16_gemm_enabled() ? nn::GemmPath::bf16 : nn::GemmPath::fp32)
+        << "magnitude " << mag;
+    Vec want(M * N);
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t k = 0; k < K; ++k) want[m * N + n] += double{qa[m * K + k]} * qb[n * K + k];
+    expect_tensor_near("nvfp4 gemm", c.data(), want, K + 2);
+  }
 }
 
 TEST(Quantizer, StreamsSeparateStochasticRounding) {
