@@ -2,6 +2,7 @@
 #include "nn/quantizer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <chrono>
 #include <cmath>
@@ -152,7 +153,16 @@ LOWP_CLONES uint32_t factor_loop(const float* __restrict v, int64_t n, float inv
 
 bool factor_tensor_scale(const float* v, int64_t n, float g, float* y) {
   const auto t0 = std::chrono::steady_clock::now();
-  const bool ok = std::isnormal(g) && factor_loop(v, n, 1.0f / g, g, y) == 0;
+  bool ok = std::isnormal(g);
+  if (ok) {  // in chunks on the pool: elementwise, so the bits do not depend on the split
+    constexpr int64_t kChunk = int64_t{1} << 16;
+    std::atomic<uint32_t> bad{0};
+    parallel_for((n + kChunk - 1) / kChunk, [&](int64_t t) {
+      const int64_t b = t * kChunk, e = std::min(n, b + kChunk);
+      if (factor_loop(v + b, e - b, 1.0f / g, g, y + b) != 0) bad.fetch_add(1);
+    });
+    ok = bad.load() == 0;
+  }
   count_quantize(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
           .count(),
