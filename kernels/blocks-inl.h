@@ -299,39 +299,15 @@ void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int
           fs.minv = hn::Set(df, ss.minv[i]);
         }
         const VF mul_in = hn::Set(df, ss.enc[i]), mul_out = hn::Set(df, ss.s[i]);
+        const auto lanes = [&] { return GroupLanes(p, table, base, ss.group(i)); };
         const auto run = [&](auto kMul, auto kStream) {
-          const auto vec = [&](int64_t j, VU rnd) {
-            const VF xv = hn::LoadU(df, xin + off + j);
-            const VF xs = kMul ? hn::Mul(xv, mul_in) : xv;
-            VF r;
-            if (HWY_LIKELY(FakeQuantVec<kMode>(df, k.vc, k.vf, fs, xs, rnd, &r))) {
-              if (kMul) {
-                r = hn::Mul(r, mul_out);
-                if (tensor_g) r = hn::Mul(r, tg);
-              }
-              if (kStream)
-                hn::Stream(r, df, out + off + j);
-              else
-                hn::StoreU(r, df, out + off + j);
-            } else {
-              ProcessVec<kMode, kInt>(
-                  cx, xin + off + j, out + off + j, nullptr, ibase + static_cast<uint64_t>(off + j),
-                  static_cast<size_t>(N), GroupLanes(p, table, base, ss.group(i)), cnt);
-            }
-          };
-          int64_t j = 0;
-          if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal) {
-            for (; j + 2 * N <= B; j += 2 * N) {  // two generator chains in flight
-              VU rnd[2];
-              RandomBatch<2>(du, k.rng, ibase + static_cast<uint64_t>(off + j), rnd);
-              vec(j, rnd[0]);
-              vec(j + N, rnd[1]);
-            }
-            for (; j < B; j += N)
-              vec(j, RandomBits(du, k.rng, ibase + static_cast<uint64_t>(off + j)));
-          } else {
-            for (; j < B; j += N) vec(j, hn::Zero(du));
-          }
+          ForEachVecDraws<kMode, 2>(
+              k.rng, ibase + static_cast<uint64_t>(off), B / N, [&](int64_t v, VU rnd) {
+                const int64_t e = off + v * N;
+                FastVec<kMode, kInt, decltype(kStream)::value>(
+                    cx, k, fs, kMul, tensor_g, mul_in, mul_out, tg, xin + e, out + e,
+                    ibase + static_cast<uint64_t>(e), rnd, lanes, cnt);
+              });
         };
         using T = std::true_type;
         using F = std::false_type;

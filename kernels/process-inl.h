@@ -116,9 +116,6 @@ HWY_NOINLINE void ProcessVec(const Ctx& cx, const float* xp, float* yp, uint32_t
   }
 }
 
-// Values-only run over `nvec` whole vectors sharing one LaneScale: the fast path with its
-// constants held in locals (so stores cannot force reloads); vectors it cannot take go
-// through ProcessVec. Requires FastRunOk(cx, ls).
 // Copies of a task's constants in locals whose address never escapes (see FastRun).
 struct FastConsts {
   VCodec<DF> vc;
@@ -127,47 +124,69 @@ struct FastConsts {
   explicit FastConsts(const Ctx& cx) : vc(cx.vc), vf(cx.vf), rng(cx.rng) {}
 };
 
+// Calls fn(v, rnd) for v in [0, nvec): vector v holds element indices idx + v * Lanes() and
+// rnd is its random draws (zero for modes that draw none), with K generator chains
+// interleaved so their multiply latencies overlap.
+template <RoundKind kMode, size_t K, class Fn>
+HWY_INLINE void ForEachVecDraws(const PhiloxVec<DU>& rng, uint64_t idx, int64_t nvec,
+                                const Fn& fn) {
+  const DU du;
+  const uint64_t N = hn::Lanes(du);
+  int64_t v = 0;
+  if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal) {
+    for (; v + static_cast<int64_t>(K) <= nvec; v += K) {
+      VU rnd[K];
+      RandomBatch<K>(du, rng, idx + static_cast<uint64_t>(v) * N, rnd);
+      for (size_t b = 0; b < K; ++b) fn(v + static_cast<int64_t>(b), rnd[b]);
+    }
+    for (; v < nvec; ++v) fn(v, RandomBits(du, rng, idx + static_cast<uint64_t>(v) * N));
+  } else {
+    for (; v < nvec; ++v) fn(v, hn::Zero(du));
+  }
+}
+
+// One vector through the value fast path: x (* mul_in), FakeQuantVec, then (* mul_out, and
+// * g with a tensor scale), stored (around the cache when kStream). A vector the fast path
+// rejects goes through ProcessVec with lane_scale()'s LaneScale.
+template <RoundKind kMode, bool kInt, bool kStream, class LaneScaleFn>
+HWY_INLINE void FastVec(const Ctx& cx, const FastConsts& k, const FastScale<DF>& fs, bool mul,
+                        bool tensor_g, VF mul_in, VF mul_out, VF g, const float* xp, float* yp,
+                        uint64_t i, VU rnd, const LaneScaleFn& lane_scale, Counts& cnt) {
+  const DF df;
+  const VF xv = hn::LoadU(df, xp);
+  const VF xs = mul ? hn::Mul(xv, mul_in) : xv;
+  VF r;
+  if (HWY_LIKELY(FakeQuantVec<kMode>(df, k.vc, k.vf, fs, xs, rnd, &r))) {
+    if (mul) {
+      r = hn::Mul(r, mul_out);
+      if (tensor_g) r = hn::Mul(r, g);
+    }
+    if constexpr (kStream)
+      hn::Stream(r, df, yp);
+    else
+      hn::StoreU(r, df, yp);
+  } else {
+    ProcessVec<kMode, kInt>(cx, xp, yp, nullptr, i, hn::Lanes(df), lane_scale(), cnt);
+  }
+}
+
+// Values-only run over `nvec` whole vectors sharing one LaneScale: the fast path with its
+// constants held in locals (so stores cannot force reloads); vectors it cannot take go
+// through ProcessVec. Requires FastRunOk(cx, ls).
 template <RoundKind kMode>
 HWY_INLINE void FastRun(const Ctx& cx, const FastConsts& k, const LaneScale& ls, const float* x,
                         float* y, uint64_t idx, int64_t nvec, Counts& cnt) {
-  const DF df;
-  const DU du;
-  const size_t N = hn::Lanes(df);
-  const VCodec<DF>& vc = k.vc;
-  const VFast<DF>& vf = k.vf;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(DF()));
   const FastScale<DF> fs = ls.xs->fs;
-  const PhiloxVec<DU>& rng = k.rng;
-  const VF mul_in = ls.mul_in, mul_out = ls.mul_out, g = hn::Set(df, cx.g);
+  const VF mul_in = ls.mul_in, mul_out = ls.mul_out, g = hn::Set(DF(), cx.g);
   const bool mul = cx.mul, tensor_g = cx.tensor_g;
-  const auto one = [&](const float* xp, float* yp, uint64_t i, VU rnd) {
-    const VF xv = hn::LoadU(df, xp);
-    const VF xs = mul ? hn::Mul(xv, mul_in) : xv;
-    VF r;
-    if (HWY_LIKELY(FakeQuantVec<kMode>(df, vc, vf, fs, xs, rnd, &r))) {
-      if (mul) {
-        r = hn::Mul(r, mul_out);
-        if (tensor_g) r = hn::Mul(r, g);
-      }
-      hn::StoreU(r, df, yp);
-    } else {
-      ProcessVec<kMode, false>(cx, xp, yp, nullptr, i, N, ls, cnt);
-    }
+  const auto lanes = [&]() -> const LaneScale& { return ls; };
+  // always_inline: GCC otherwise calls this lambda once per vector (2.6x slower).
+  const auto one = [&](int64_t v, VU rnd) __attribute__((always_inline)) {
+    FastVec<kMode, false, false>(cx, k, fs, mul, tensor_g, mul_in, mul_out, g, x + v * N, y + v * N,
+                                 idx + static_cast<uint64_t>(v * N), rnd, lanes, cnt);
   };
-  int64_t v = 0;
-  if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal) {
-    constexpr size_t kBatch = 4;  // independent generator chains in flight
-    for (; v + static_cast<int64_t>(kBatch) <= nvec; v += kBatch) {
-      VU rnd[kBatch];
-      RandomBatch<kBatch>(du, rng, idx, rnd);
-      for (size_t b = 0; b < kBatch; ++b, x += N, y += N, idx += N) one(x, y, idx, rnd[b]);
-    }
-  }
-  for (; v < nvec; ++v, x += N, y += N, idx += N) {
-    VU rnd = hn::Zero(du);
-    if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal)
-      rnd = RandomBits(du, rng, idx);
-    one(x, y, idx, rnd);
-  }
+  ForEachVecDraws<kMode, 4>(k.rng, idx, nvec, one);
 }
 
 template <RoundKind kMode, bool kInt>
