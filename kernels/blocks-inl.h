@@ -246,6 +246,17 @@ HWY_INLINE void ComputeSuperScales(const Ctx& cx, const XScale& base, VU A, Supe
   ss.fast = MaskBits(ok);
 }
 
+// Input this far ahead of the vector being quantized is prefetched in the superblock loop:
+// it reads each superblock twice (amax, then values from L1), and memory would idle during the
+// second pass, the hardware prefetcher running too few lines ahead (one thread, 64M elements:
+// mxfp8 2.5 -> 3.0 G elements/s; 2048 and 4096 bytes measured slower). Element-wise runs read
+// once and gain nothing (e4m3 lost 7% with it).
+constexpr uintptr_t kPrefetchBytes = 3072;
+HWY_INLINE void PrefetchAhead(const float* xp) {
+  // Integer arithmetic: the address may lie past the end of the input (prefetches never fault).
+  hwy::Prefetch(reinterpret_cast<const float*>(reinterpret_cast<uintptr_t>(xp) + kPrefetchBytes));
+}
+
 // Groups [gc0, gc1) of grid row `gr` (one tensor row), values only.
 template <RoundKind kMode, bool kInt>
 void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int64_t gc0,
@@ -304,6 +315,7 @@ void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int
           ForEachVecDraws<kMode, 2>(
               k.rng, ibase + static_cast<uint64_t>(off), B / N, [&](int64_t v, VU rnd) {
                 const int64_t e = off + v * N;
+                PrefetchAhead(xin + e);
                 FastVec<kMode, kInt, decltype(kStream)::value>(
                     cx, k, fs, kMul, tensor_g, mul_in, mul_out, tg, xin + e, out + e,
                     ibase + static_cast<uint64_t>(e), rnd, lanes, cnt);
