@@ -281,6 +281,8 @@ void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int
     float* const out = p.values;
     const uint64_t ibase = p.index_base;
     bool streamed = false;
+    const int64_t vpg = B / N;  // vectors per group
+    const int vpg_shift = (vpg & (vpg - 1)) == 0 ? __builtin_ctzll(static_cast<uint64_t>(vpg)) : -1;
     for (; gc + N <= gc1 && (gc + N) * B <= p.cols; gc += N) {
       const float* x = xin + row + gc * B;
       VU parts[hn::MaxLanes(DU())];
@@ -295,25 +297,33 @@ void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int
       }
       ComputeSuperScales<kMode, kInt>(cx, base, ReduceGroups(parts), ss);
       if (p.scales) hn::StoreU(hn::Load(du, ss.code), du, p.scales + gr * g.grid_cols + gc);
-      for (int64_t i = 0; i < N; ++i) {
-        const int64_t off = row + (gc + i) * B;
+      // Groups the fast path cannot take go one at a time; each run of consecutive fast
+      // groups is one loop over its vectors, which broadcast their group's constants from its
+      // lane (no per-group loop setup: at B = Lanes a group is a single vector).
+      for (int64_t i = 0; i < N;) {
         if (!((ss.fast >> i) & 1)) {
-          RowGroup<kMode, kInt>(cx, k, GroupLanes(p, table, base, ss.group(i)), off, B, cnt);
+          RowGroup<kMode, kInt>(cx, k, GroupLanes(p, table, base, ss.group(i)), row + (gc + i) * B,
+                                B, cnt);
+          ++i;
           continue;
         }
-        // Inline fast path with the group's constants broadcast from its lane.
-        FastScale<DF> fs = base.fs;
-        if (per_group_grid) {
-          fs.EX = hn::Set(du, ss.EX[i]);
-          fs.q = hn::Set(df, ss.q[i]);
-          fs.maxv = hn::Set(df, ss.maxv[i]);
-          fs.minv = hn::Set(df, ss.minv[i]);
-        }
-        const VF mul_in = hn::Set(df, ss.enc[i]), mul_out = hn::Set(df, ss.s[i]);
-        const auto lanes = [&] { return GroupLanes(p, table, base, ss.group(i)); };
+        int64_t i1 = i + 1;
+        while (i1 < N && ((ss.fast >> i1) & 1)) ++i1;
+        const int64_t off = row + (gc + i) * B, first = i;
         const auto run = [&](auto kMul, auto kStream) {
           ForEachVecDraws<kMode, 2>(
-              k.rng, ibase + static_cast<uint64_t>(off), B / N, [&](int64_t v, VU rnd) {
+              k.rng, ibase + static_cast<uint64_t>(off),
+              (i1 - i) * vpg, [&](int64_t v, VU rnd) __attribute__((always_inline)) {
+                const int64_t gi = first + (vpg_shift >= 0 ? v >> vpg_shift : v / vpg);
+                FastScale<DF> fs = base.fs;
+                if (per_group_grid) {
+                  fs.EX = hn::Set(du, ss.EX[gi]);
+                  fs.q = hn::Set(df, ss.q[gi]);
+                  fs.maxv = hn::Set(df, ss.maxv[gi]);
+                  fs.minv = hn::Set(df, ss.minv[gi]);
+                }
+                const VF mul_in = hn::Set(df, ss.enc[gi]), mul_out = hn::Set(df, ss.s[gi]);
+                const auto lanes = [&] { return GroupLanes(p, table, base, ss.group(gi)); };
                 const int64_t e = off + v * N;
                 PrefetchAhead(xin + e);
                 FastVec<kMode, kInt, decltype(kStream)::value>(
@@ -330,6 +340,7 @@ void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int
         } else {
           mul ? run(T(), F()) : run(F(), F());
         }
+        i = i1;
       }
     }
     if (streamed) hwy::FlushStream();  // order the non-temporal stores before the task ends

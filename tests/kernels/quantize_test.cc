@@ -71,7 +71,9 @@ std::vector<std::string> all_formats() {
         "int4:channel:axis=col", "e2m1:tensor", "e4m3:tensor:scale=fp32",
         "e5m2:tile=4x8:scale=pow2", "e4m3:block=24:scale=fp32", "bf16:block=32",
         "fp16:block=16:scale=ceil", "e2m1:block=3", "int8:block=32:scale=fp32",
-        "e4m3:tile=2x2:scale=rceil", "e2m3:block=16:scale=ue4m3:levels=2"})
+        "e4m3:tile=2x2:scale=rceil", "e2m3:block=16:scale=ue4m3:levels=2",
+        // Three vectors per group on AVX-512 (a superblock is one run over 48 vectors).
+        "e4m3:block=48:scale=pow2", "e2m1:block=48:round=sr:seed=4"})
     v.push_back(g);
   return v;
 }
