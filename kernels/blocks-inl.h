@@ -311,7 +311,7 @@ void RowBlocks(const Ctx& cx, XTable& table, const XScale& base, int64_t gr, int
         while (i1 < N && ((ss.fast >> i1) & 1)) ++i1;
         const int64_t off = row + (gc + i) * B, first = i;
         const auto run = [&](auto kMul, auto kStream) {
-          ForEachVecDraws<kMode, 2>(
+          ForEachVecDraws<kMode, 8>(
               k.rng, ibase + static_cast<uint64_t>(off),
               (i1 - i) * vpg, [&](int64_t v, VU rnd) __attribute__((always_inline)) {
                 const int64_t gi = first + (vpg_shift >= 0 ? v >> vpg_shift : v / vpg);

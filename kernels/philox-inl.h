@@ -45,6 +45,11 @@ struct PhiloxVec {
   VU word0;    // all-ones in lane 0 of each block (the counter's low word)
   VU word1;    // all-ones in lane 1 (the counter's high word)
   VU fixed;    // [group, 0, stream, "lowp"]: the counter without the block number
+  // The wide layout (PhiloxPairs): one block per 64-bit lane, word w in vector w's low half.
+  using VW = hn::Vec<hn::RepartitionToWide<DU> >;
+  VW wkey0[10], wkey1[10];  // the round keys k0_r, k1_r
+  VW wblock;                // lane j's block offset (see PhiloxPairs)
+  VW wstream, wtag;         // words 2 and 3 of every counter
   uint32_t stream;
 
   PhiloxVec(DU du, uint64_t seed, uint32_t stream_id) : stream(stream_id) {
@@ -65,6 +70,19 @@ struct PhiloxVec {
     fixed = fill([&](size_t w, size_t g) {
       return w == 0 ? static_cast<uint32_t>(g) : (w == 2 ? stream_id : (w == 3 ? 0x6C6F7770u : 0u));
     });
+    const hn::RepartitionToWide<DU> dw;
+    k0 = static_cast<uint32_t>(seed);
+    k1 = static_cast<uint32_t>(seed >> 32);
+    for (int r = 0; r < 10; ++r, k0 += kW0, k1 += kW1) {
+      wkey0[r] = hn::Set(dw, k0);
+      wkey1[r] = hn::Set(dw, k1);
+    }
+    const size_t w = hn::Lanes(dw);
+    HWY_ALIGN uint64_t wl[hn::MaxLanes(hn::RepartitionToWide<DU>())];
+    for (size_t j = 0; j < w; ++j) wl[j] = (j % 2 == 0) ? j / 2 : w / 2 + j / 2;
+    wblock = hn::Load(dw, wl);
+    wstream = hn::Set(dw, stream_id);
+    wtag = hn::Set(dw, 0x6C6F7770u);
   }
 };
 
@@ -123,14 +141,60 @@ HWY_INLINE hn::Vec<DU> RandomBits(DU du, const PhiloxVec<DU>& p, uint64_t s) {
   return hn::LoadU(du, buf + r);
 }
 
+// Draws of 2P consecutive vectors from element index s, a multiple of 4, in the wide layout:
+// each 64-bit lane runs one block with its four words in the low halves of four vectors, so
+// a round is two multiplies, two shifts and two three-way XORs per Lanes/2 blocks - no
+// shuffles (the packed layout above needs a shuffle and a shift more per Lanes/4 blocks).
+// Lane j holds block j/2 (j even) or W/2 + j/2 (j odd) of the pair's W = Lanes/2 blocks, so
+// the per-128-bit interleaves at the end leave the words in element order.
+template <size_t P, class DU>
+HWY_INLINE void PhiloxPairs(DU du, const PhiloxVec<DU>& p, uint64_t s, hn::Vec<DU>* out) {
+  const hn::RepartitionToWide<DU> dw;
+  using VW = hn::Vec<decltype(dw)>;
+  const size_t n = hn::Lanes(du);
+  const hn::Vec<DU> m0 = hn::Set(du, 0xD2511F53u), m1 = hn::Set(du, 0xCD9E8D57u);
+  VW c0[P], c1[P], c2[P], c3[P];
+  for (size_t k = 0; k < P; ++k) {
+    const uint64_t block = (s + 2 * k * n) >> 2;
+    c0[k] =
+        hn::Add(hn::Set(dw, block & 0xFFFFFFFFu), p.wblock);  // low halves: no carry (see caller)
+    c1[k] = hn::Set(dw, block >> 32);
+    c2[k] = p.wstream;
+    c3[k] = p.wtag;
+  }
+  for (int r = 0; r < 10; ++r) {
+    for (size_t k = 0; k < P; ++k) {
+      const VW p0 = hn::MulEven(hn::BitCast(du, c0[k]), m0);  // [lo0, hi0] per lane
+      const VW p1 = hn::MulEven(hn::BitCast(du, c2[k]), m1);  // [lo1, hi1]
+      c0[k] = hn::Xor3(hn::ShiftRight<32>(p1), c1[k], p.wkey0[r]);
+      c1[k] = p1;  // high halves are ignored from here on
+      c2[k] = hn::Xor3(hn::ShiftRight<32>(p0), c3[k], p.wkey1[r]);
+      c3[k] = p0;
+    }
+  }
+  for (size_t k = 0; k < P; ++k) {
+    const VW w01 = hn::BitCast(
+        dw, hn::OddEven(hn::BitCast(du, hn::ShiftLeft<32>(c1[k])), hn::BitCast(du, c0[k])));
+    const VW w23 = hn::BitCast(
+        dw, hn::OddEven(hn::BitCast(du, hn::ShiftLeft<32>(c3[k])), hn::BitCast(du, c2[k])));
+    out[2 * k] = hn::BitCast(du, hn::InterleaveLower(dw, w01, w23));
+    out[2 * k + 1] = hn::BitCast(du, hn::InterleaveUpper(dw, w01, w23));
+  }
+}
+
 // Draws of K consecutive vectors from element index s (any s): out[k] = RandomBits(s + k *
-// Lanes). The K round chains are interleaved so their multiply latencies overlap.
+// Lanes). K even and s a multiple of 4: PhiloxPairs, unless a block counter's low word wraps
+// inside the batch; otherwise the packed layout, K round chains interleaved.
 template <size_t K, class DU>
 HWY_INLINE void RandomBatch(DU du, const PhiloxVec<DU>& p, uint64_t s, hn::Vec<DU>* out) {
   const size_t n = hn::Lanes(du);
   if (HWY_UNLIKELY((s & 3) != 0)) {
     for (size_t k = 0; k < K; ++k) out[k] = RandomBits(du, p, s + k * n);
     return;
+  }
+  if constexpr (K % 2 == 0) {
+    const uint64_t first = s >> 2, last = (s + K * n) / 4 - 1;
+    if (HWY_LIKELY((first >> 32) == (last >> 32))) return PhiloxPairs<K / 2>(du, p, s, out);
   }
   for (size_t k = 0; k < K; ++k) out[k] = PhiloxCounter(du, p, s + k * n);
   for (int r = 0; r < 10; ++r)

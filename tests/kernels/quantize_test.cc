@@ -208,6 +208,23 @@ TEST(KernelQuantize, ThreadCountInvariant) {
   }
 }
 
+// Element indices whose Philox block counter's low word wraps (2^34 and around): the batched
+// generator falls back to the per-block counters there and gives the oracle's draws.
+TEST(KernelQuantize, StochasticRoundingAcrossCounterWrap) {
+  // Normal fp32 values only: every vector takes the fast path's batched draws.
+  std::vector<float> x(4096);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(static_cast<float>(i)) * 3.0f + 0.01f;
+  test::for_each_target([&](const std::string& target) {
+    for (const char* name : {"e4m3:round=sr:seed=3", "mxfp4:round=sr:seed=3", "nvfp4:round=sr"}) {
+      for (uint64_t base : {(uint64_t{1} << 34) - 20, (uint64_t{1} << 34) - 4093,
+                            (uint64_t{1} << 35) - 64, (uint64_t{3} << 34) + 2}) {
+        const std::string where = target + " " + name + " base " + std::to_string(base);
+        EXPECT_EQ(compare(parse_format(name), x.data(), 2, 2048, base, where), 0);
+      }
+    }
+  });
+}
+
 TEST(KernelQuantize, InPlaceEqualsOutOfPlace) {
   const auto x = test::mixed_inputs(3000, 8, 0);
   for (const char* name : {"e4m3", "mxfp8_e4m3", "nvfp4", "e2m1:tensor", "int4:channel:axis=col"}) {
