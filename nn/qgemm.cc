@@ -87,7 +87,7 @@ OperandRecord record(const char* slot, const Quantizer& q, const Hadamard& h, Ma
 }
 
 void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B,
-           float beta, float* C, int64_t ldc, uint64_t step) {
+           float beta, float* C, int64_t ldc, uint64_t step, const Mat* a_ready) {
   // Quantized copies, per thread, grown only when a larger operand comes; fa, fb: the bf16
   // factors of two-level operands.
   thread_local std::vector<float> qa, qb, fa, fb;
@@ -96,7 +96,7 @@ void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat 
   const int64_t ar = A.trans ? K : M, ac = A.trans ? M : K;
   const int64_t br = B.trans ? N : K, bc = B.trans ? K : N;
   float ga = 1.0f, gb = 1.0f;
-  const Mat a = prepare_operand(s.a, h, A, ar, ac, true, base, qa, &ga);
+  const Mat a = a_ready ? *a_ready : prepare_operand(s.a, h, A, ar, ac, true, base, qa, &ga);
   const Mat b = prepare_operand(s.b, h, B, br, bc, false, base, qb, &gb);
   // Two-level operands (g * v, v in bf16) multiply their v in bf16 and scale C by ga * gb.
   const auto bf16_ok = [](const Quantizer& q) { return q.bf16_exact() || q.bf16_factored(); };

@@ -61,8 +61,10 @@ Mat prepare_operand(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, 
                     bool lhs, uint64_t index_base, std::vector<float>& buf,
                     float* tensor_g = nullptr);
 
+// `a_ready`, if given, is A already through s.a (what prepare_operand would give: same index
+// base, no transform active, not two-level), e.g. one copy of dY shared by two GEMMs.
 void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B,
-           float beta, float* C, int64_t ldc, uint64_t step);
+           float beta, float* C, int64_t ldc, uint64_t step, const Mat* a_ready = nullptr);
 
 // ---- observation -----------------------------------------------------------------------------
 

@@ -121,6 +121,17 @@ Quantizer::Quantizer(std::string_view format, uint64_t seed, uint32_t stream) : 
   col_.axis = across ? Axis::row : Axis::col;
 }
 
+bool same_values_any_axis(const Quantizer& a, const Quantizer& b) {
+  if (a.identity() || b.identity()) return false;
+  Format fa = a.along(Axis::row), fb = b.along(Axis::row);
+  if (fa.granularity != Granularity::none && fa.granularity != Granularity::tensor) return false;
+  if (fa.cast.round == Round::sr || fa.cast.round == Round::sr_equal) return false;
+  fa.axis = fb.axis = Axis::row;
+  fa.cast.seed = fb.cast.seed = 0;
+  fa.cast.stream = fb.cast.stream = 0;
+  return fa == fb;
+}
+
 void quantize_operand(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* y,
                       int64_t rows, int64_t cols, Axis reduction, uint64_t index_base,
                       float* tensor_g) {

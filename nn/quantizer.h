@@ -59,6 +59,11 @@ void quantize_operand(const Format& f, const Hadamard& h, const float* x, int64_
 // non-finite or fp32-subnormal value): use the v and the fp32 path then.
 bool factor_tensor_scale(const float* v, int64_t n, float g, float* y);
 
+// True when a and b give the same values for the same operand whatever either's reduction
+// axis: formats without blocks (element-wise, or one tensor scale), equal up to the seed and
+// stream, which deterministic rounding never reads (stochastic rounding draws per quantizer).
+bool same_values_any_axis(const Quantizer& a, const Quantizer& b);
+
 // True for plain fp32 (no scale): quantize_operand then only copies (and transforms).
 bool is_identity(const Format& f);
 

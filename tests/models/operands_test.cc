@@ -92,7 +92,9 @@ Recipe test_recipe() {
   return r;
 }
 
-TEST(QuantizedOperands, EveryOperandIsItsSlotQuantization) {
+// Runs one lm step under `recipe` and checks every GEMM operand; `sr_streams_expected`: the
+// number of distinct stochastic-rounding streams among the operands.
+void check_every_operand(const Recipe& recipe, size_t sr_streams_expected) {
   ModelConfig cfg;
   cfg.layers = 2;
   cfg.d_model = 32;
@@ -100,7 +102,6 @@ TEST(QuantizedOperands, EveryOperandIsItsSlotQuantization) {
   cfg.ffn = 64;
   cfg.vocab = 64;
   cfg.seq = 32;
-  const Recipe recipe = test_recipe();
   models::LM model(cfg, recipe, 7);
   auto data = models::make_synthetic_data(model.config(), 3, 2);
   const Batch batch = data->train_batch(0);
@@ -181,10 +182,30 @@ TEST(QuantizedOperands, EveryOperandIsItsSlotQuantization) {
       EXPECT_EQ(o->raw, seen.at({layer, "dgrad", "dgrad.dy"})->raw) << layer;
     }
   }
-  // Every stochastically rounded operand draws from its own stream. Slots with SR: dgrad.dy,
-  // wgrad.dy of 9 linear layers (8 + head), and head's other four; attn.dO and attn.dS of two
-  // GEMMs each per attention layer.
-  EXPECT_EQ(sr_streams.size(), static_cast<size_t>(2 * 8 + 6 + 2 * 4));
+  // Every stochastically rounded operand draws from its own stream.
+  EXPECT_EQ(sr_streams.size(), sr_streams_expected);
+}
+
+TEST(QuantizedOperands, EveryOperandIsItsSlotQuantization) {
+  // Slots with SR: dgrad.dy, wgrad.dy of 9 linear layers (8 + head), and head's other four;
+  // attn.dO and attn.dS of two GEMMs each per attention layer.
+  check_every_operand(test_recipe(), 2 * 8 + 6 + 2 * 4);
+}
+
+// Element-wise deterministic dY slots: the backward GEMMs share one quantized dY (and the
+// per-tensor format, one tensor scale); each operand is still its slot's quantization.
+TEST(QuantizedOperands, SharedDyIsEachSlotsQuantization) {
+  Recipe r = test_recipe();
+  r.name = "operand-test-shared-dy";
+  r.transforms.clear();
+  for (auto& [slot, format] : r.slots) {
+    if (slot == "dgrad.dy" || slot == "wgrad.dy") format = "e5m2:sat";
+    if (slot == "head") format = "bf16";
+  }
+  r.overrides.push_back({"layers.1.mlp.w13", "dgrad.dy", "e4m3:tensor:scale=pow2"});
+  r.overrides.push_back({"layers.1.mlp.w13", "wgrad.dy", "e4m3:tensor:scale=pow2"});
+  r.overrides.push_back({"layers.0.attn.wo", "wgrad.dy", "e4m3"});  // differs: not shared
+  check_every_operand(r, 2 * 4);  // attn.dO and attn.dS only
 }
 
 }  // namespace
