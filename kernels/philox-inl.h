@@ -52,9 +52,12 @@ struct PhiloxVec {
   VW wstream, wtag;         // words 2 and 3 of every counter
   uint32_t stream;
 
+  static constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;  // round multipliers
+  static constexpr uint32_t kTag = 0x6C6F7770u;                    // "lowp": counter word 3
+
   PhiloxVec(DU du, uint64_t seed, uint32_t stream_id) : stream(stream_id) {
-    constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
     constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+    const hn::RepartitionToWide<DU> dw;
     const size_t n = hn::Lanes(du);
     HWY_ALIGN uint32_t lanes[hn::MaxLanes(DU())];
     const auto fill = [&](auto fn) {
@@ -62,27 +65,23 @@ struct PhiloxVec {
       return hn::Load(du, lanes);
     };
     uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
-    for (int r = 0; r < 10; ++r, k0 += kW0, k1 += kW1)
+    for (int r = 0; r < 10; ++r, k0 += kW0, k1 += kW1) {
       key[r] = fill([&](size_t w, size_t) { return w == 0 ? k0 : (w == 2 ? k1 : 0u); });
+      wkey0[r] = hn::Set(dw, k0);
+      wkey1[r] = hn::Set(dw, k1);
+    }
     mul = fill([](size_t w, size_t) { return w == 0 ? kM0 : (w == 2 ? kM1 : 0u); });
     word0 = fill([](size_t w, size_t) { return w == 0 ? ~0u : 0u; });
     word1 = fill([](size_t w, size_t) { return w == 1 ? ~0u : 0u; });
     fixed = fill([&](size_t w, size_t g) {
-      return w == 0 ? static_cast<uint32_t>(g) : (w == 2 ? stream_id : (w == 3 ? 0x6C6F7770u : 0u));
+      return w == 0 ? static_cast<uint32_t>(g) : (w == 2 ? stream_id : (w == 3 ? kTag : 0u));
     });
-    const hn::RepartitionToWide<DU> dw;
-    k0 = static_cast<uint32_t>(seed);
-    k1 = static_cast<uint32_t>(seed >> 32);
-    for (int r = 0; r < 10; ++r, k0 += kW0, k1 += kW1) {
-      wkey0[r] = hn::Set(dw, k0);
-      wkey1[r] = hn::Set(dw, k1);
-    }
     const size_t w = hn::Lanes(dw);
     HWY_ALIGN uint64_t wl[hn::MaxLanes(hn::RepartitionToWide<DU>())];
     for (size_t j = 0; j < w; ++j) wl[j] = (j % 2 == 0) ? j / 2 : w / 2 + j / 2;
     wblock = hn::Load(dw, wl);
     wstream = hn::Set(dw, stream_id);
-    wtag = hn::Set(dw, 0x6C6F7770u);
+    wtag = hn::Set(dw, kTag);
   }
 };
 
@@ -115,7 +114,7 @@ HWY_INLINE hn::Vec<DU> PhiloxCounter(DU du, const PhiloxVec<DU>& p, uint64_t s) 
       c[4 * g] = static_cast<uint32_t>(b);
       c[4 * g + 1] = static_cast<uint32_t>(b >> 32);
       c[4 * g + 2] = p.stream;
-      c[4 * g + 3] = 0x6C6F7770u;
+      c[4 * g + 3] = PhiloxVec<DU>::kTag;
     }
     return hn::Load(du, c);
   }
@@ -152,7 +151,7 @@ HWY_INLINE void PhiloxPairs(DU du, const PhiloxVec<DU>& p, uint64_t s, hn::Vec<D
   const hn::RepartitionToWide<DU> dw;
   using VW = hn::Vec<decltype(dw)>;
   const size_t n = hn::Lanes(du);
-  const hn::Vec<DU> m0 = hn::Set(du, 0xD2511F53u), m1 = hn::Set(du, 0xCD9E8D57u);
+  const hn::Vec<DU> m0 = hn::Set(du, PhiloxVec<DU>::kM0), m1 = hn::Set(du, PhiloxVec<DU>::kM1);
   VW c0[P], c1[P], c2[P], c3[P];
   for (size_t k = 0; k < P; ++k) {
     const uint64_t block = (s + 2 * k * n) >> 2;

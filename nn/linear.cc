@@ -35,19 +35,22 @@ void linear_backward(const LinearQuant& q, float* dx, float* dw, float* db, cons
                      uint64_t step) {
   // Both GEMMs read dY; when their quantizers agree on it (element-wise formats: the bf16
   // and per-tensor FP8 recipes) it is quantized once. (dY is the largest operand of most
-  // linears: the bf16 recipe's quantization time falls by about a third.)
-  if (dx && !q.dgrad.h.active() && !q.wgrad.h.active() && !q.dgrad.a.bf16_factored() &&
-      same_values_any_axis(q.dgrad.a, q.wgrad.a)) {
+  // linears: the bf16 recipe's quantization time falls by about a third.) Two-level formats
+  // have blocks, so same_values_any_axis never shares them.
+  Mat shared{}, shared_t{};
+  const bool share = dx && !q.dgrad.h.active() && !q.wgrad.h.active() &&
+                     same_values_any_axis(q.dgrad.a, q.wgrad.a);
+  if (share) {
     thread_local std::vector<float> qdy;
-    const Mat shared = prepare_operand(q.dgrad.a, Hadamard{}, Mat{dy, N, false}, M, N, true,
-                                       step_index_base(step), qdy);
-    const Mat shared_t{shared.p, shared.ld, true};
-    qgemm(q.dgrad, M, K, N, 1.0f, Mat{dy, N, false}, Mat{w, K, false}, 1.0f, dx, K, step, &shared);
-    qgemm(q.wgrad, N, K, M, 1.0f, Mat{dy, N, true}, Mat{x, K, false}, 1.0f, dw, K, step, &shared_t);
-  } else {
-    if (dx) qgemm(q.dgrad, M, K, N, 1.0f, Mat{dy, N, false}, Mat{w, K, false}, 1.0f, dx, K, step);
-    qgemm(q.wgrad, N, K, M, 1.0f, Mat{dy, N, true}, Mat{x, K, false}, 1.0f, dw, K, step);
+    shared = prepare_operand(q.dgrad.a, Hadamard{}, Mat{dy, N, false}, M, N, true,
+                             step_index_base(step), qdy);
+    shared_t = Mat{shared.p, shared.ld, true};
   }
+  if (dx)
+    qgemm(q.dgrad, M, K, N, 1.0f, Mat{dy, N, false}, Mat{w, K, false}, 1.0f, dx, K, step,
+          share ? &shared : nullptr);
+  qgemm(q.wgrad, N, K, M, 1.0f, Mat{dy, N, true}, Mat{x, K, false}, 1.0f, dw, K, step,
+        share ? &shared_t : nullptr);
   if (!db) return;
   // Column sums over fixed pieces of 64 columns; each sum runs over rows in order.
   parallel_for((N + 63) / 64, [&](int64_t p) {
