@@ -2,6 +2,7 @@
 #include "nn/attention.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <vector>
 
@@ -13,20 +14,55 @@ namespace {
 
 constexpr int64_t kBlock = 64;  // query/key block of the causal GEMMs
 
-// One logical GEMM's operands, prepared for a piece and reported to the tap if one is set.
+// Per-thread buffers: quantized operands (fp32 or, for fused sites, bf16) and the (T, T)
+// dP / dS matrix.
+struct Scratch {
+  std::vector<float> op[4], ds, wide[2];
+  std::vector<uint16_t> h[4];
+};
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+// One logical GEMM's operands, prepared for a piece and reported to the tap if one is set:
+// bf16 copies when the site is fused (fused_bf16), else fp32 values.
 struct Prepared {
   Mat a, b;
+  Mat16 a16, b16;
+  bool fused = false;
   GemmPath path;  // bf16 when both operands are bf16 values
 };
+// `slots`: the scratch buffers of A and B (0 and 1, or 2 and 3). `a_ready`: A already
+// through s.a as bf16 (a fused site whose A another GEMM of the piece quantized the same way).
 Prepared prepare(const GemmSite& s, uint64_t step, uint64_t base, int64_t piece, int64_t M,
-                 int64_t N, int64_t K, Mat A, Mat B, std::vector<float>& ba,
-                 std::vector<float>& bb) {
+                 int64_t N, int64_t K, Mat A, Mat B, int slots, const Mat16* a_ready = nullptr) {
+  Scratch& sc = scratch();
   const Hadamard h = s.transform_at(step);
   const int64_t ar = A.trans ? K : M, ac = A.trans ? M : K;
   const int64_t br = B.trans ? N : K, bc = B.trans ? K : N;
-  Prepared p{prepare_operand(s.a, h, A, ar, ac, true, base, ba),
-             prepare_operand(s.b, h, B, br, bc, false, base, bb), s.path()};
+  Prepared p;
+  p.path = s.path();
+  if (fused_bf16(s)) {
+    p.fused = true;
+    if (a_ready)
+      p.a16 = *a_ready;
+    else
+      p.fused = prepare_operand_bf16(s.a, h, A, ar, ac, true, base, sc.h[slots], &p.a16);
+    p.fused =
+        p.fused && prepare_operand_bf16(s.b, h, B, br, bc, false, base, sc.h[slots + 1], &p.b16);
+  }
+  if (!p.fused) {
+    p.a = prepare_operand(s.a, h, A, ar, ac, true, base, sc.op[slots]);
+    p.b = prepare_operand(s.b, h, B, br, bc, false, base, sc.op[slots + 1]);
+  }
   if (gemm_tap_active()) {
+    const auto wide = [&](Mat16 m, int64_t n, std::vector<float>& buf) {
+      if (buf.size() < static_cast<size_t>(n)) buf.resize(n);
+      for (int64_t i = 0; i < n; ++i)
+        buf[i] = std::bit_cast<float>(static_cast<uint32_t>(m.p[i]) << 16);
+      return Mat{buf.data(), m.ld, m.trans};
+    };
     GemmRecord r;
     r.layer = s.layer;
     r.gemm = s.gemm;
@@ -34,24 +70,26 @@ Prepared prepare(const GemmSite& s, uint64_t step, uint64_t base, int64_t piece,
     r.M = M;
     r.N = N;
     r.K = K;
-    r.a = record(s.slot_a, s.a, h, A, p.a, ar, ac, true, base);
-    r.b = record(s.slot_b, s.b, h, B, p.b, br, bc, false, base);
+    r.a = record(s.slot_a, s.a, h, A, p.fused ? wide(p.a16, ar * ac, sc.wide[0]) : p.a, ar, ac,
+                 true, base);
+    r.b = record(s.slot_b, s.b, h, B, p.fused ? wide(p.b16, br * bc, sc.wide[1]) : p.b, br, bc,
+                 false, base);
     emit(r);
   }
   return p;
 }
 
-Mat offset(Mat m, int64_t r, int64_t c) {
-  return Mat{m.p + r * m.ld + c, m.ld, m.trans};
-}
-
-// Per-thread buffers: quantized operands and the (T, T) dP / dS matrix.
-struct Scratch {
-  std::vector<float> op[4], ds;
-};
-Scratch& scratch() {
-  thread_local Scratch s;
-  return s;
+// C = alpha op(A') op(B') + beta C over the prepared operands, A' starting at stored (ra, ca)
+// of A and B' at stored row rb of B.
+void run(const Prepared& p, int64_t M, int64_t N, int64_t K, float alpha, int64_t ra, int64_t ca,
+         int64_t rb, float beta, float* C, int64_t ldc) {
+  if (p.fused) {
+    gemm_bf16(M, N, K, alpha, Mat16{p.a16.p + ra * p.a16.ld + ca, p.a16.ld, p.a16.trans},
+              Mat16{p.b16.p + rb * p.b16.ld, p.b16.ld, p.b16.trans}, beta, C, ldc);
+  } else {
+    gemm(M, N, K, alpha, Mat{p.a.p + ra * p.a.ld + ca, p.a.ld, p.a.trans},
+         Mat{p.b.p + rb * p.b.ld, p.b.ld, p.b.trans}, beta, C, ldc, p.path);
+  }
 }
 
 }  // namespace
@@ -123,16 +161,15 @@ void attention_forward(const AttentionQuant& q, float* out, float* att, const fl
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(D)));
   parallel_for(B * H, [&](int64_t bh) {
     const int64_t b = bh / H, h = bh % H;
-    Scratch& sc = scratch();
     const uint64_t base = step_index_base(step, static_cast<uint64_t>(bh * T * std::max(T, D)));
     const Mat Q{qkv + b * T * 3 * C + h * D, 3 * C, false};
     const Mat K{Q.p + C, 3 * C, true}, V{Q.p + 2 * C, 3 * C, false};
     float* P = att + bh * T * T;  // (T, T): scores, then probabilities in place
     // S = Q K^T * scale over causal blocks: rows [r0, r1) need keys [0, r1).
-    const Prepared s = prepare(q.qk, step, base, bh, T, T, D, Q, K, sc.op[0], sc.op[1]);
+    const Prepared s = prepare(q.qk, step, base, bh, T, T, D, Q, K, 0);
     for (int64_t r0 = 0; r0 < T; r0 += kBlock) {
       const int64_t r1 = std::min(T, r0 + kBlock);
-      gemm(r1 - r0, r1, D, scale, offset(s.a, r0, 0), s.b, 0.0f, P + r0 * T, T, s.path);
+      run(s, r1 - r0, r1, D, scale, r0, 0, 0, 0.0f, P + r0 * T, T);
     }
     for (int64_t i = 0; i < T; ++i) {
       float* p = P + i * T;
@@ -142,12 +179,11 @@ void attention_forward(const AttentionQuant& q, float* out, float* att, const fl
       std::fill(p + i + 1, p + T, 0.0f);
     }
     // O = P V over causal blocks.
-    const Prepared o =
-        prepare(q.pv, step, base, bh, T, D, T, Mat{P, T, false}, V, sc.op[2], sc.op[3]);
+    const Prepared o = prepare(q.pv, step, base, bh, T, D, T, Mat{P, T, false}, V, 2);
     float* O = out + b * T * C + h * D;
     for (int64_t r0 = 0; r0 < T; r0 += kBlock) {
       const int64_t r1 = std::min(T, r0 + kBlock);
-      gemm(r1 - r0, D, r1, 1.0f, offset(o.a, r0, 0), o.b, 0.0f, O + r0 * C, C, o.path);
+      run(o, r1 - r0, D, r1, 1.0f, r0, 0, 0, 0.0f, O + r0 * C, C);
     }
   });
 }
@@ -169,19 +205,16 @@ void attention_backward(const AttentionQuant& q, float* dqkv, const float* dout,
     if (sc.ds.size() < static_cast<size_t>(T * T)) sc.ds.resize(T * T);
     float* dS = sc.ds.data();  // (T, T): dP, then dS in place
     // dP = dO V^T over causal blocks.
-    const Prepared p = prepare(q.dp, step, base, bh, T, T, D, dO, Mat{q0 + 2 * C, 3 * C, true},
-                               sc.op[0], sc.op[1]);
+    const Prepared p = prepare(q.dp, step, base, bh, T, T, D, dO, Mat{q0 + 2 * C, 3 * C, true}, 0);
     for (int64_t r0 = 0; r0 < T; r0 += kBlock) {
       const int64_t r1 = std::min(T, r0 + kBlock);
-      gemm(r1 - r0, r1, D, 1.0f, offset(p.a, r0, 0), p.b, 0.0f, dS + r0 * T, T, p.path);
+      run(p, r1 - r0, r1, D, 1.0f, r0, 0, 0, 0.0f, dS + r0 * T, T);
     }
     // dV = P^T dO: key block [c0, c1) sums over queries [c0, T).
-    const Prepared v =
-        prepare(q.dv, step, base, bh, T, D, T, Mat{P, T, true}, dO, sc.op[2], sc.op[3]);
+    const Prepared v = prepare(q.dv, step, base, bh, T, D, T, Mat{P, T, true}, dO, 2);
     for (int64_t c0 = 0; c0 < T; c0 += kBlock) {
       const int64_t c1 = std::min(T, c0 + kBlock);
-      gemm(c1 - c0, D, T - c0, 1.0f, offset(v.a, c0, c0), offset(v.b, c0, 0), 1.0f, dV + c0 * 3 * C,
-           3 * C, v.path);
+      run(v, c1 - c0, D, T - c0, 1.0f, c0, c0, c0, 1.0f, dV + c0 * 3 * C, 3 * C);
     }
     // dS = P * (dP - rowsum(dP * P)), zero above the diagonal.
     for (int64_t i = 0; i < T; ++i) {
@@ -192,19 +225,21 @@ void attention_backward(const AttentionQuant& q, float* dqkv, const float* dout,
       std::fill(d + i + 1, d + T, 0.0f);
     }
     // dQ = dS K * scale over causal blocks.
-    const Prepared k = prepare(q.dq, step, base, bh, T, D, T, Mat{dS, T, false},
-                               Mat{q0 + C, 3 * C, false}, sc.op[0], sc.op[1]);
+    const Prepared k =
+        prepare(q.dq, step, base, bh, T, D, T, Mat{dS, T, false}, Mat{q0 + C, 3 * C, false}, 0);
     for (int64_t r0 = 0; r0 < T; r0 += kBlock) {
       const int64_t r1 = std::min(T, r0 + kBlock);
-      gemm(r1 - r0, D, r1, scale, offset(k.a, r0, 0), k.b, 1.0f, dQ + r0 * 3 * C, 3 * C, k.path);
+      run(k, r1 - r0, D, r1, scale, r0, 0, 0, 1.0f, dQ + r0 * 3 * C, 3 * C);
     }
-    // dK = dS^T Q * scale: key block [c0, c1) sums over queries [c0, T).
+    // dK = dS^T Q * scale: key block [c0, c1) sums over queries [c0, T). When both GEMMs
+    // quantize dS to the same bf16 values, dQ's copy serves (read transposed).
+    const bool share = k.fused && fused_bf16(q.dk) && same_values_any_axis(q.dq.a, q.dk.a);
+    const Mat16 ds_t{k.a16.p, k.a16.ld, true};
     const Prepared g = prepare(q.dk, step, base, bh, T, D, T, Mat{dS, T, true},
-                               Mat{q0, 3 * C, false}, sc.op[2], sc.op[3]);
+                               Mat{q0, 3 * C, false}, 2, share ? &ds_t : nullptr);
     for (int64_t c0 = 0; c0 < T; c0 += kBlock) {
       const int64_t c1 = std::min(T, c0 + kBlock);
-      gemm(c1 - c0, D, T - c0, scale, offset(g.a, c0, c0), offset(g.b, c0, 0), 1.0f,
-           dK + c0 * 3 * C, 3 * C, g.path);
+      run(g, c1 - c0, D, T - c0, scale, c0, c0, c0, 1.0f, dK + c0 * 3 * C, 3 * C);
     }
   });
 }

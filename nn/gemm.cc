@@ -57,17 +57,6 @@ void gemm_f32(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float 
 
 // ---- bf16 path -------------------------------------------------------------------------------
 
-// Truncates n fp32 values to bf16; returns the OR of the dropped low halves (0: exact).
-LOWP_CLONES uint32_t truncate_bf16(const float* __restrict x, uint16_t* __restrict y, int64_t n) {
-  uint32_t lost = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    const uint32_t u = std::bit_cast<uint32_t>(x[i]);
-    lost |= u & 0xFFFFu;
-    y[i] = static_cast<uint16_t>(u >> 16);
-  }
-  return lost;
-}
-
 // Converts a stored rows x cols matrix to compact bf16 (truncation); returns false if any
 // element is not exactly a bf16 value (some of its low 16 bits are set).
 bool to_bf16(const float* x, int64_t ld, int64_t rows, int64_t cols, uint16_t* y) {
@@ -125,10 +114,12 @@ const dnnl::matmul& primitive(const Key& k) {
   return cache.emplace(k, dnnl::matmul(pd)).first->second;
 }
 
-void gemm_bf16(int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* a, bool ta,
-               const uint16_t* b, bool tb, float beta, float* C, int64_t ldc) {
+void gemm_bf16_blocks(int64_t M, int64_t N, int64_t K, float alpha, Mat16 A, Mat16 B, float beta,
+                      float* C, int64_t ldc) {
   const int64_t rows = block_rows(M);
-  const int64_t lda = ta ? M : K, ldb = tb ? K : N;
+  const int64_t lda = A.ld, ldb = B.ld;
+  const bool ta = A.trans, tb = B.trans;
+  const uint16_t *a = A.p, *b = B.p;
   parallel_for((M + rows - 1) / rows, [&](int64_t blk) {
     single_threaded_dnnl();
     thread_local dnnl::stream stream(engine());
@@ -172,7 +163,8 @@ GemmPath run_gemm(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, fl
     const bool exact = to_bf16(A.p, A.ld, A.trans ? K : M, A.trans ? M : K, a16.data()) &&
                        to_bf16(B.p, B.ld, B.trans ? N : K, B.trans ? K : N, b16.data());
     if (exact) {
-      gemm_bf16(M, N, K, alpha, a16.data(), A.trans, b16.data(), B.trans, beta, C, ldc);
+      gemm_bf16_blocks(M, N, K, alpha, Mat16{a16.data(), A.trans ? M : K, A.trans},
+                       Mat16{b16.data(), B.trans ? K : N, B.trans}, beta, C, ldc);
       return GemmPath::bf16;
     }
   }
@@ -181,6 +173,42 @@ GemmPath run_gemm(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, fl
 }
 
 }  // namespace
+
+LOWP_CLONES uint32_t truncate_bf16(const float* __restrict x, uint16_t* __restrict y, int64_t n) {
+  uint32_t lost = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t u = std::bit_cast<uint32_t>(x[i]);
+    lost |= u & 0xFFFFu;
+    y[i] = static_cast<uint16_t>(u >> 16);
+  }
+  return lost;
+}
+
+LOWP_CLONES uint32_t truncate_bf16_finite(const float* __restrict x, uint16_t* __restrict y,
+                                          int64_t n) {
+  uint32_t bad = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t u = std::bit_cast<uint32_t>(x[i]);
+    bad |= (u & 0xFFFFu) | static_cast<uint32_t>((u & 0x7F800000u) == 0x7F800000u);
+    y[i] = static_cast<uint16_t>(u >> 16);
+  }
+  return bad;
+}
+
+void gemm_bf16(int64_t M, int64_t N, int64_t K, float alpha, Mat16 A, Mat16 B, float beta, float* C,
+               int64_t ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    run_gemm(M, N, K, alpha, Mat{}, Mat{}, beta, C, ldc, GemmPath::fp32);
+    return;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  gemm_bf16_blocks(M, N, K, alpha, A, B, beta, C, ldc);
+  count_gemm(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count(),
+      2.0 * M * N * K);
+}
 
 void set_bf16_gemm(bool enabled) {
   g_bf16_enabled = enabled;

@@ -12,6 +12,13 @@ struct Mat {
   bool trans = false;
 };
 
+// A row-major bf16 operand (raw bf16 bits), e.g. a quantized operand bf16 holds exactly.
+struct Mat16 {
+  const uint16_t* p = nullptr;
+  int64_t ld = 0;
+  bool trans = false;
+};
+
 enum class GemmPath : uint8_t {
   fp32,  // fp32 products and accumulation
   bf16,  // operands converted to bf16 (exactly, or the fp32 path runs), fp32 accumulation
@@ -25,6 +32,19 @@ enum class GemmPath : uint8_t {
 // other summation order). Returns the path that ran.
 GemmPath gemm(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float beta, float* C,
               int64_t ldc, GemmPath path = GemmPath::fp32);
+
+// The bf16 path on operands already in bf16: fp32 accumulation, the same row blocks and
+// library calls as gemm's bf16 path (so the same bits as gemm on their fp32 values).
+void gemm_bf16(int64_t M, int64_t N, int64_t K, float alpha, Mat16 A, Mat16 B, float beta, float* C,
+               int64_t ldc);
+
+// Truncates n fp32 values to bf16 bits; returns the OR of the dropped low halves (0: every
+// value was exactly a bf16 value).
+uint32_t truncate_bf16(const float* x, uint16_t* y, int64_t n);
+
+// truncate_bf16 that also reports non-finite values: nonzero unless every value was a
+// finite bf16 value.
+uint32_t truncate_bf16_finite(const float* x, uint16_t* y, int64_t n);
 
 // Globally allows (default) or forbids the bf16 path, e.g. to compare against fp32 GEMMs.
 void set_bf16_gemm(bool enabled);

@@ -37,14 +37,23 @@ void linear_backward(const LinearQuant& q, float* dx, float* dw, float* db, cons
   // and per-tensor FP8 recipes) it is quantized once. (dY is the largest operand of most
   // linears: the bf16 recipe's quantization time falls by about a third.) Two-level formats
   // have blocks, so same_values_any_axis never shares them.
-  Mat shared{}, shared_t{};
+  ReadyOperand shared{}, shared_t{};
   const bool share = dx && !q.dgrad.h.active() && !q.wgrad.h.active() &&
                      same_values_any_axis(q.dgrad.a, q.wgrad.a);
   if (share) {
+    // One copy for both: bf16 bits when both GEMMs run fused, else fp32 values.
     thread_local std::vector<float> qdy;
-    shared = prepare_operand(q.dgrad.a, Hadamard{}, Mat{dy, N, false}, M, N, true,
-                             step_index_base(step), qdy);
-    shared_t = Mat{shared.p, shared.ld, true};
+    thread_local std::vector<uint16_t> hdy;
+    const Mat dym{dy, N, false};
+    const uint64_t base = step_index_base(step);
+    if (fused_bf16(q.dgrad) && fused_bf16(q.wgrad) &&
+        prepare_operand_bf16(q.dgrad.a, Hadamard{}, dym, M, N, true, base, hdy, &shared.bf16)) {
+      shared_t.bf16 = Mat16{shared.bf16.p, shared.bf16.ld, true};
+    } else {
+      shared.bf16 = Mat16{};
+      shared.f32 = prepare_operand(q.dgrad.a, Hadamard{}, dym, M, N, true, base, qdy);
+      shared_t.f32 = Mat{shared.f32.p, shared.f32.ld, true};
+    }
   }
   if (dx)
     qgemm(q.dgrad, M, K, N, 1.0f, Mat{dy, N, false}, Mat{w, K, false}, 1.0f, dx, K, step,

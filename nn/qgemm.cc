@@ -1,6 +1,7 @@
 // Quantized GEMM sites: building them from a recipe, preparing operands, observing them.
 #include "nn/qgemm.h"
 
+#include <bit>
 #include <cmath>
 #include <mutex>
 
@@ -71,6 +72,18 @@ Mat prepare_operand(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, 
   return Mat{buf.data(), cols, x.trans};
 }
 
+bool fused_bf16(const GemmSite& s) {
+  return bf16_gemm_enabled() && s.a.bf16_exact() && s.b.bf16_exact();
+}
+
+bool prepare_operand_bf16(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, int64_t cols,
+                          bool lhs, uint64_t index_base, std::vector<uint16_t>& buf, Mat16* out) {
+  if (buf.size() < static_cast<size_t>(rows * cols)) buf.resize(rows * cols);
+  const Axis red = reduction_axis(lhs, x.trans);
+  *out = Mat16{buf.data(), cols, x.trans};
+  return quantize_operand_bf16(q.along(red), h, x.p, x.ld, buf.data(), rows, cols, red, index_base);
+}
+
 OperandRecord record(const char* slot, const Quantizer& q, const Hadamard& h, Mat x, Mat q_out,
                      int64_t rows, int64_t cols, bool lhs, uint64_t index_base) {
   OperandRecord o;
@@ -86,17 +99,64 @@ OperandRecord record(const char* slot, const Quantizer& q, const Hadamard& h, Ma
   return o;
 }
 
+namespace {
+
+// The fp32 values of a compact bf16 operand, for the tap.
+Mat widen(Mat16 m, int64_t n, std::vector<float>& buf) {
+  if (buf.size() < static_cast<size_t>(n)) buf.resize(n);
+  for (int64_t i = 0; i < n; ++i)
+    buf[i] = std::bit_cast<float>(static_cast<uint32_t>(m.p[i]) << 16);
+  return Mat{buf.data(), m.ld, m.trans};
+}
+
+void tap(const GemmSite& s, int64_t M, int64_t N, int64_t K, const Hadamard& h, uint64_t base,
+         Mat A, Mat a, Mat B, Mat b, GemmPath ran) {
+  const int64_t ar = A.trans ? K : M, ac = A.trans ? M : K;
+  const int64_t br = B.trans ? N : K, bc = B.trans ? K : N;
+  GemmRecord r;
+  r.layer = s.layer;
+  r.gemm = s.gemm;
+  r.M = M;
+  r.N = N;
+  r.K = K;
+  r.a = record(s.slot_a, s.a, h, A, a, ar, ac, true, base);
+  r.b = record(s.slot_b, s.b, h, B, b, br, bc, false, base);
+  r.path = ran;
+  emit(r);
+}
+
+}  // namespace
+
 void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B,
-           float beta, float* C, int64_t ldc, uint64_t step, const Mat* a_ready) {
+           float beta, float* C, int64_t ldc, uint64_t step, const ReadyOperand* a_ready) {
   // Quantized copies, per thread, grown only when a larger operand comes; fa, fb: the bf16
-  // factors of two-level operands.
+  // factors of two-level operands; ha, hb: bf16 copies of a fused site.
   thread_local std::vector<float> qa, qb, fa, fb;
+  thread_local std::vector<uint16_t> ha, hb;
   const Hadamard h = s.transform_at(step);
   const uint64_t base = step_index_base(step);
   const int64_t ar = A.trans ? K : M, ac = A.trans ? M : K;
   const int64_t br = B.trans ? N : K, bc = B.trans ? K : N;
+  if (fused_bf16(s) && (!a_ready || a_ready->bf16.p)) {
+    // Quantized straight to bf16 storage: one pass per operand, no fp32 copy.
+    Mat16 a16, b16;
+    bool ok = true;
+    if (a_ready)
+      a16 = a_ready->bf16;
+    else
+      ok = prepare_operand_bf16(s.a, h, A, ar, ac, true, base, ha, &a16);
+    ok = ok && prepare_operand_bf16(s.b, h, B, br, bc, false, base, hb, &b16);
+    if (ok) {
+      gemm_bf16(M, N, K, alpha, a16, b16, beta, C, ldc);
+      if (gemm_tap_active())
+        tap(s, M, N, K, h, base, A, widen(a16, ar * ac, qa), B, widen(b16, br * bc, qb),
+            GemmPath::bf16);
+      return;
+    }
+  }
   float ga = 1.0f, gb = 1.0f;
-  const Mat a = a_ready ? *a_ready : prepare_operand(s.a, h, A, ar, ac, true, base, qa, &ga);
+  const Mat a = a_ready && a_ready->f32.p ? a_ready->f32
+                                          : prepare_operand(s.a, h, A, ar, ac, true, base, qa, &ga);
   const Mat b = prepare_operand(s.b, h, B, br, bc, false, base, qb, &gb);
   // Two-level operands (g * v, v in bf16) multiply their v in bf16 and scale C by ga * gb.
   const auto bf16_ok = [](const Quantizer& q) { return q.bf16_exact() || q.bf16_factored(); };
@@ -119,17 +179,7 @@ void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat 
   if (path == GemmPath::bf16 && scale != alpha && !std::isnormal(scale)) path = GemmPath::fp32;
   if (path == GemmPath::fp32) ma = a, mb = b, scale = alpha;
   const GemmPath ran = gemm(M, N, K, scale, ma, mb, beta, C, ldc, path);
-  if (!gemm_tap_active()) return;
-  GemmRecord r;
-  r.layer = s.layer;
-  r.gemm = s.gemm;
-  r.M = M;
-  r.N = N;
-  r.K = K;
-  r.a = record(s.slot_a, s.a, h, A, a, ar, ac, true, base);
-  r.b = record(s.slot_b, s.b, h, B, b, br, bc, false, base);
-  r.path = ran;
-  emit(r);
+  if (gemm_tap_active()) tap(s, M, N, K, h, base, A, a, B, b, ran);
 }
 
 void set_gemm_tap(std::function<void(const GemmRecord&)> tap) {

@@ -61,10 +61,26 @@ Mat prepare_operand(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, 
                     bool lhs, uint64_t index_base, std::vector<float>& buf,
                     float* tensor_g = nullptr);
 
-// `a_ready`, if given, is A already through s.a (what prepare_operand would give: same index
-// base, no transform active, not two-level), e.g. one copy of dY shared by two GEMMs.
+// An operand after its quantizer: fp32 values, or (bf16.p set) the same values as bf16 bits.
+struct ReadyOperand {
+  Mat f32;
+  Mat16 bf16;
+};
+
+// True when qgemm of this site quantizes both operands straight to bf16 and multiplies them
+// in bf16 (both quantizers bf16_exact, the bf16 path allowed): no fp32 copies are made.
+bool fused_bf16(const GemmSite& s);
+
+// prepare_operand writing bf16 bits (a compact copy in `buf`), for a bf16_exact quantizer.
+// False if some value was not a bf16 value (a non-finite input's payload): use prepare_operand.
+bool prepare_operand_bf16(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, int64_t cols,
+                          bool lhs, uint64_t index_base, std::vector<uint16_t>& buf, Mat16* out);
+
+// `a_ready`, if given, is A already through s.a (what prepare_operand, or for a fused site
+// prepare_operand_bf16, would give: same index base, no transform active, not two-level),
+// e.g. one copy of dY shared by two GEMMs.
 void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B,
-           float beta, float* C, int64_t ldc, uint64_t step, const Mat* a_ready = nullptr);
+           float beta, float* C, int64_t ldc, uint64_t step, const ReadyOperand* a_ready = nullptr);
 
 // ---- observation -----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@
 #include "kernels/parallel.h"
 #include "kernels/quantize.h"
 #include "nn/counters.h"
+#include "nn/gemm.h"
 #include "nn/parallel.h"
 #include "nn/vecmath.h"
 
@@ -60,31 +61,64 @@ int64_t row_granule(const Format& f, const Hadamard& h, Axis reduction) {
   return g;
 }
 
-void run_pieces(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* y,
-                int64_t rows, int64_t cols, Axis reduction, uint64_t index_base, float* tensor_g) {
+// Quantizes rows [r0, r0 + m) into yp (compact, ld = cols).
+void quantize_rows(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* yp,
+                   int64_t r0, int64_t m, int64_t cols, Axis reduction, uint64_t index_base,
+                   uint32_t* g_out) {
   const bool quantize = !is_identity(f);
+  const uint64_t base = index_base + r0 * cols;
+  if (h.active()) {
+    hadamard(h, x + r0 * ldx, ldx, yp, m, cols, reduction, reduction == Axis::col ? r0 : 0);
+    if (quantize) kernels::fake_quantize(f, yp, yp, m, cols, base, g_out);
+  } else if (quantize && ldx == cols) {
+    kernels::fake_quantize(f, x + r0 * cols, yp, m, cols, base, g_out);
+  } else {
+    for (int64_t r = 0; r < m; ++r)
+      std::memcpy(yp + r * cols, x + (r0 + r) * ldx, sizeof(float) * cols);
+    if (quantize) kernels::fake_quantize(f, yp, yp, m, cols, base, g_out);
+  }
+}
+
+// bf16 itself, element-wise, keeping subnormals, under the lowp or ml_dtypes profile: its
+// quantization leaves every finite bf16 value as it is, whatever the rounding mode (no
+// discarded bits to round, stochastic rounding included) or saturation (nothing overflows).
+bool idempotent_on_bf16(const Format& f) {
+  return !f.scaled() && f.elem == make_minifloat(8, 7, Specials::ieee) && f.cast.subnormals &&
+         (f.cast.profile == Profile::lowp || f.cast.profile == Profile::ml_dtypes);
+}
+
+// Runs quantize_rows over pieces of rows; the output goes to y (fp32) or, when y16 is given,
+// through a per-thread piece buffer to y16 as bf16 bits. Returns the OR of the low halves
+// dropped on the way to y16 (0: every value was a bf16 value).
+uint32_t run_pieces(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* y,
+                    uint16_t* y16, int64_t rows, int64_t cols, Axis reduction, uint64_t index_base,
+                    float* tensor_g) {
   // A two-level format's tensor scale (such formats run as one piece: granule 0 below).
   uint32_t g_bits = std::bit_cast<uint32_t>(1.0f);
   uint32_t* g_out = tensor_g && f.tensor_scale ? &g_bits : nullptr;
+  std::atomic<uint32_t> lost{0};
+  const bool try_copy = y16 && !h.active() && idempotent_on_bf16(f);
   auto piece = [&](int64_t r0, int64_t m) {
-    float* yp = y + r0 * cols;
-    const uint64_t base = index_base + r0 * cols;
-    if (h.active()) {
-      hadamard(h, x + r0 * ldx, ldx, yp, m, cols, reduction, reduction == Axis::col ? r0 : 0);
-      if (quantize) kernels::fake_quantize(f, yp, yp, m, cols, base, g_out);
-    } else if (quantize && ldx == cols) {
-      kernels::fake_quantize(f, x + r0 * cols, yp, m, cols, base, g_out);
-    } else {
-      for (int64_t r = 0; r < m; ++r)
-        std::memcpy(yp + r * cols, x + (r0 + r) * ldx, sizeof(float) * cols);
-      if (quantize) kernels::fake_quantize(f, yp, yp, m, cols, base, g_out);
+    if (!y16)
+      return quantize_rows(f, h, x, ldx, y + r0 * cols, r0, m, cols, reduction, index_base, g_out);
+    if (try_copy) {  // input already bf16 values (e.g. a saved activation): Q(x) = x
+      uint32_t bad = 0;
+      for (int64_t r = 0; r < m && bad == 0; ++r)
+        bad = truncate_bf16_finite(x + (r0 + r) * ldx, y16 + (r0 + r) * cols, cols);
+      if (bad == 0) return;
     }
+    // The piece's fp32 values stay in this thread's cache on their way to bf16.
+    thread_local std::vector<float> buf;
+    if (buf.size() < static_cast<size_t>(m * cols)) buf.resize(m * cols);
+    quantize_rows(f, h, x, ldx, buf.data(), r0, m, cols, reduction, index_base, g_out);
+    const uint32_t l = truncate_bf16(buf.data(), y16 + r0 * cols, m * cols);
+    if (l) lost.fetch_or(l);
   };
   const int64_t granule = row_granule(f, h, reduction);
   if (granule == 0) {
     piece(0, rows);
     if (tensor_g) *tensor_g = std::bit_cast<float>(g_bits);
-    return;
+    return lost.load();
   }
   int64_t per = std::max<int64_t>(1, 16384 / cols);
   per = (per + granule - 1) / granule * granule;
@@ -93,6 +127,7 @@ void run_pieces(const Format& f, const Hadamard& h, const float* x, int64_t ldx,
     const int64_t r0 = p * per;
     piece(r0, std::min(per, rows - r0));
   });
+  return lost.load();
 }
 
 }  // namespace
@@ -138,11 +173,25 @@ void quantize_operand(const Format& f, const Hadamard& h, const float* x, int64_
   if (tensor_g) *tensor_g = 1.0f;
   if (rows <= 0 || cols <= 0) return;
   const auto t0 = std::chrono::steady_clock::now();
-  run_pieces(f, h, x, ldx, y, rows, cols, reduction, index_base, tensor_g);
+  run_pieces(f, h, x, ldx, y, nullptr, rows, cols, reduction, index_base, tensor_g);
   count_quantize(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
           .count(),
       rows * cols);
+}
+
+bool quantize_operand_bf16(const Format& f, const Hadamard& h, const float* x, int64_t ldx,
+                           uint16_t* y, int64_t rows, int64_t cols, Axis reduction,
+                           uint64_t index_base) {
+  if (rows <= 0 || cols <= 0) return true;
+  const auto t0 = std::chrono::steady_clock::now();
+  const uint32_t lost =
+      run_pieces(f, h, x, ldx, nullptr, y, rows, cols, reduction, index_base, nullptr);
+  count_quantize(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count(),
+      rows * cols);
+  return lost == 0;
 }
 
 namespace {

@@ -53,6 +53,14 @@ void quantize_operand(const Format& f, const Hadamard& h, const float* x, int64_
                       int64_t rows, int64_t cols, Axis reduction, uint64_t index_base,
                       float* tensor_g = nullptr);
 
+// quantize_operand with the values written as bf16 bits to y (compact, ld = cols), through a
+// cache-sized fp32 buffer per piece. True when every value was a bf16 value (always, for a
+// Quantizer::bf16_exact format and finite inputs); y holds truncations otherwise. For formats
+// without an fp32 tensor scale.
+bool quantize_operand_bf16(const Format& f, const Hadamard& h, const float* x, int64_t ldx,
+                           uint16_t* y, int64_t rows, int64_t cols, Axis reduction,
+                           uint64_t index_base);
+
 // y = v / g rounded to bf16, for the n values v of a bf16-factored operand with tensor scale
 // g. True when every y gives its v back (fl32(y * g) == v, bit for bit up to the sign of
 // zero), so a bf16 GEMM of the y scaled by g computes the same products; false otherwise (a

@@ -13,6 +13,8 @@
 #include "models/lm.h"
 #include "models/synthetic.h"
 #include "nn/qgemm.h"
+#include "nn/quantizer.h"
+#include "recipe/load.h"
 
 namespace lowp {
 namespace {
@@ -175,7 +177,15 @@ void check_every_operand(const Recipe& recipe, size_t sr_streams_expected) {
     }
     if (slot == "wgrad.x") {
       const Operand* x = seen.at({layer, "fwd", "fwd.x"});
-      EXPECT_EQ(o->raw, x->raw) << layer;
+      // Saved activations are quantized in place after the forward pass (act.saved of the
+      // layer's block): the weight gradient sees that copy. (Deterministic formats here.)
+      const std::string block =
+          layer == "head" ? "final_norm" : layer.substr(0, layer.find('.', 7));
+      const Format saved = parse_format(recipe.format_for(block, "act.saved"));
+      std::vector<float> want = x->raw;
+      if (!nn::is_identity(saved))
+        fake_quantize(saved, want.data(), want.data(), x->rows, x->cols, 0);
+      EXPECT_EQ(o->raw, want) << layer;
       EXPECT_EQ(o->rows, x->rows);
     }
     if (slot == "wgrad.dy") {
@@ -205,7 +215,18 @@ TEST(QuantizedOperands, SharedDyIsEachSlotsQuantization) {
   r.overrides.push_back({"layers.1.mlp.w13", "dgrad.dy", "e4m3:tensor:scale=pow2"});
   r.overrides.push_back({"layers.1.mlp.w13", "wgrad.dy", "e4m3:tensor:scale=pow2"});
   r.overrides.push_back({"layers.0.attn.wo", "wgrad.dy", "e4m3"});  // differs: not shared
-  check_every_operand(r, 2 * 4);  // attn.dO and attn.dS only
+  check_every_operand(r, 2 * 4);                                    // attn.dO and attn.dS only
+}
+
+// The bf16 recipe's fast paths: operands quantized straight to bf16, one bf16 copy of dS
+// for dQ and dK, and inputs that are already bf16 values (saved activations in bf16 or e4m3)
+// passed through; one slot with stochastic rounding takes the pass-through too. Each operand
+// is still its slot's quantization.
+TEST(QuantizedOperands, Bf16FastPathsGiveEachSlotsQuantization) {
+  Recipe r = load_recipe("bf16");
+  r.overrides.push_back({"layers.1", "act.saved", "e4m3"});
+  r.overrides.push_back({"layers.1.mlp.w2", "wgrad.x", "bf16:round=sr"});
+  check_every_operand(r, 1);
 }
 
 }  // namespace
