@@ -137,20 +137,38 @@ void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat 
   const uint64_t base = step_index_base(step);
   const int64_t ar = A.trans ? K : M, ac = A.trans ? M : K;
   const int64_t br = B.trans ? N : K, bc = B.trans ? K : N;
-  if (fused_bf16(s) && (!a_ready || a_ready->bf16.p)) {
-    // Quantized straight to bf16 storage: one pass per operand, no fp32 copy.
+  const auto bf16_ok = [](const Quantizer& q) { return q.bf16_exact() || q.bf16_factored(); };
+  if (bf16_gemm_enabled() && bf16_ok(s.a) && bf16_ok(s.b) && (!a_ready || a_ready->bf16.p)) {
+    // Both operands to bf16 storage: exact formats straight from the quantizer (one pass, no
+    // fp32 copy), two-level ones (g * v) through their fp32 values and one factor pass, their
+    // tensor scales applied to C.
+    float scale = alpha;
+    const auto to16 = [&](const Quantizer& q, Mat X, int64_t rows, int64_t cols, bool lhs,
+                          std::vector<float>& vbuf, std::vector<uint16_t>& hbuf, Mat16* out,
+                          Mat* values) {
+      if (q.bf16_exact()) return prepare_operand_bf16(q, h, X, rows, cols, lhs, base, hbuf, out);
+      float g = 1.0f;
+      *values = prepare_operand(q, h, X, rows, cols, lhs, base, vbuf, &g);
+      if (hbuf.size() < static_cast<size_t>(rows * cols)) hbuf.resize(rows * cols);
+      *out = Mat16{hbuf.data(), cols, X.trans};
+      scale *= g;
+      return factor_tensor_scale_bf16(values->p, rows * cols, g, hbuf.data());
+    };
     Mat16 a16, b16;
+    Mat av{}, bv{};  // the fp32 values of two-level operands
     bool ok = true;
     if (a_ready)
       a16 = a_ready->bf16;
     else
-      ok = prepare_operand_bf16(s.a, h, A, ar, ac, true, base, ha, &a16);
-    ok = ok && prepare_operand_bf16(s.b, h, B, br, bc, false, base, hb, &b16);
-    if (ok) {
-      gemm_bf16(M, N, K, alpha, a16, b16, beta, C, ldc);
-      if (gemm_tap_active())
-        tap(s, M, N, K, h, base, A, widen(a16, ar * ac, qa), B, widen(b16, br * bc, qb),
-            GemmPath::bf16);
+      ok = to16(s.a, A, ar, ac, true, qa, ha, &a16, &av);
+    ok = ok && to16(s.b, B, br, bc, false, qb, hb, &b16, &bv);
+    if (ok && (scale == alpha || std::isnormal(scale))) {
+      gemm_bf16(M, N, K, scale, a16, b16, beta, C, ldc);
+      if (gemm_tap_active()) {
+        thread_local std::vector<float> wa, wb;
+        tap(s, M, N, K, h, base, A, av.p ? av : widen(a16, ar * ac, wa), B,
+            bv.p ? bv : widen(b16, br * bc, wb), GemmPath::bf16);
+      }
       return;
     }
   }
@@ -159,7 +177,6 @@ void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat 
                                           : prepare_operand(s.a, h, A, ar, ac, true, base, qa, &ga);
   const Mat b = prepare_operand(s.b, h, B, br, bc, false, base, qb, &gb);
   // Two-level operands (g * v, v in bf16) multiply their v in bf16 and scale C by ga * gb.
-  const auto bf16_ok = [](const Quantizer& q) { return q.bf16_exact() || q.bf16_factored(); };
   GemmPath path = bf16_ok(s.a) && bf16_ok(s.b) ? GemmPath::bf16 : GemmPath::fp32;
   Mat ma = a, mb = b;
   float scale = alpha;

@@ -197,21 +197,34 @@ bool quantize_operand_bf16(const Format& f, const Hadamard& h, const float* x, i
 namespace {
 // The loop of factor_tensor_scale: no early exit, so it vectorises. The count of values that
 // do not come back.
-LOWP_CLONES uint32_t factor_loop(const float* __restrict v, int64_t n, float inv_g, float g,
-                                 float* __restrict y) {
+template <class Out>
+inline __attribute__((always_inline)) uint32_t factor_loop_impl(const float* __restrict v,
+                                                                int64_t n, float inv_g, float g,
+                                                                Out* __restrict y) {
   uint32_t bad = 0;
   for (int64_t i = 0; i < n; ++i) {
     uint32_t b = std::bit_cast<uint32_t>(v[i] * inv_g);  // within 2 ulp of v / g
     b = (b + 0x7FFFu + ((b >> 16) & 1u)) & 0xFFFF0000u;  // to bf16, nearest even (finite b)
     const float q = std::bit_cast<float>(b);
-    y[i] = q;
+    if constexpr (sizeof(Out) == 2)
+      y[i] = static_cast<uint16_t>(b >> 16);
+    else
+      y[i] = q;
     bad += q * g != v[i];
   }
   return bad;
 }
-}  // namespace
+LOWP_CLONES uint32_t factor_loop(const float* __restrict v, int64_t n, float inv_g, float g,
+                                 float* __restrict y) {
+  return factor_loop_impl(v, n, inv_g, g, y);
+}
+LOWP_CLONES uint32_t factor_loop(const float* __restrict v, int64_t n, float inv_g, float g,
+                                 uint16_t* __restrict y) {
+  return factor_loop_impl(v, n, inv_g, g, y);
+}
 
-bool factor_tensor_scale(const float* v, int64_t n, float g, float* y) {
+template <class Out>
+bool factor_chunks(const float* v, int64_t n, float g, Out* y) {
   const auto t0 = std::chrono::steady_clock::now();
   bool ok = std::isnormal(g);
   if (ok) {  // in chunks on the pool: elementwise, so the bits do not depend on the split
@@ -228,6 +241,15 @@ bool factor_tensor_scale(const float* v, int64_t n, float g, float* y) {
           .count(),
       0);
   return ok;
+}
+}  // namespace
+
+bool factor_tensor_scale(const float* v, int64_t n, float g, float* y) {
+  return factor_chunks(v, n, g, y);
+}
+
+bool factor_tensor_scale_bf16(const float* v, int64_t n, float g, uint16_t* y) {
+  return factor_chunks(v, n, g, y);
 }
 
 }  // namespace lowp::nn

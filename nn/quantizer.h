@@ -66,6 +66,8 @@ bool quantize_operand_bf16(const Format& f, const Hadamard& h, const float* x, i
 // zero), so a bf16 GEMM of the y scaled by g computes the same products; false otherwise (a
 // non-finite or fp32-subnormal value): use the v and the fp32 path then.
 bool factor_tensor_scale(const float* v, int64_t n, float g, float* y);
+// The same with the y written as bf16 bits.
+bool factor_tensor_scale_bf16(const float* v, int64_t n, float g, uint16_t* y);
 
 // True when a and b give the same values for the same operand whatever either's reduction
 // axis: formats without blocks (element-wise, or one tensor scale), equal up to the seed and

@@ -152,9 +152,12 @@ TEST(Quantizer, Bf16FactoredTwoLevelFormats) {
                          &g);
     EXPECT_NE(g, 1.0f) << c.format;  // a real tensor scale came back
     ASSERT_TRUE(nn::factor_tensor_scale(v.data(), n, g, y.data())) << c.format;
+    std::vector<uint16_t> h(n);  // the same factors as bf16 bits
+    ASSERT_TRUE(nn::factor_tensor_scale_bf16(v.data(), n, g, h.data())) << c.format;
     for (int64_t i = 0; i < n; ++i) {
       ASSERT_EQ(std::bit_cast<uint32_t>(y[i]) & 0xFFFFu, 0u) << c.format << " " << y[i];
       ASSERT_EQ(std::bit_cast<uint32_t>(y[i] * g), std::bit_cast<uint32_t>(v[i])) << c.format;
+      ASSERT_EQ(std::bit_cast<uint32_t>(y[i]) >> 16, h[i]) << c.format;
     }
   }
   // Values that do not come back (fp32 subnormal products, NaN, a subnormal g) say so.
@@ -163,6 +166,9 @@ TEST(Quantizer, Bf16FactoredTwoLevelFormats) {
   EXPECT_FALSE(nn::factor_tensor_scale(sub, 2, 1e-30f, y.data()));
   const float nan[2] = {NAN, 1.0f};
   EXPECT_FALSE(nn::factor_tensor_scale(nan, 2, 0.5f, y.data()));
+  uint16_t h[2];
+  EXPECT_FALSE(nn::factor_tensor_scale_bf16(nan, 2, 0.5f, h));
+  EXPECT_FALSE(nn::factor_tensor_scale_bf16(sub, 2, 1e-30f, h));
   const float ok[2] = {0.75f, -3.0f};
   EXPECT_FALSE(nn::factor_tensor_scale(ok, 2, 1e-40f, y.data()));
   EXPECT_TRUE(nn::factor_tensor_scale(ok, 2, 0.25f, y.data()));
