@@ -11,6 +11,7 @@
 #include <cstring>
 #include <vector>
 
+#include "hwy/aligned_allocator.h"
 #include "hwy/highway.h"
 #include "kernels/blocks-inl.h"
 
@@ -114,10 +115,11 @@ void GroupTask(const Plan& p, int64_t task, Counts& out) {
     }
   }
 
-  // 2. Scales.
+  // 2. Scales. (Groups one column wide: vectorised below, Lanes() columns at a time.)
+  const bool column_groups = !broadcast && g.group_cols == 1;
   thread_local std::vector<GroupScale> gsv;
   gsv.resize(static_cast<size_t>(ng));
-  for (int64_t k = 0; k < ng; ++k) {
+  for (int64_t k = 0; k < ng && !column_groups; ++k) {
     gsv[k] = group_scale(p.sp, u2f(amax[k]), p.ts);
     if (p.scales) p.scales[gr * g.grid_cols + gc0 + k] = gsv[k].code;
   }
@@ -166,7 +168,24 @@ void GroupTask(const Plan& p, int64_t task, Counts& out) {
   nanc.assign(width, 0u);
   bool any_nan = false;
   const bool pow2 = p.kind == ScaleKind::pow2 || p.kind == ScaleKind::pow2_fp32;
-  for (int64_t c = c0; c < c1; ++c) {
+  if (column_groups) {
+    SuperScales ss{};
+    for (int64_t j = 0; j < c1 - c0; j += N) {
+      ComputeSuperScales<kMode, kInt>(cx, base, hn::LoadU(du, colmax.data() + j), ss);
+      const size_t n = static_cast<size_t>(std::min(N, c1 - c0 - j));
+      if (p.scales) std::memcpy(p.scales + gr * g.grid_cols + gc0 + j, ss.code, n * 4);
+      std::memcpy(Xc.data() + j, ss.X, n * 4);
+      std::memcpy(inc.data() + j, ss.enc, n * 4);
+      std::memcpy(outc.data() + j, ss.s, n * 4);
+      for (size_t i = 0; i < n && pow2; ++i) {  // as the per-group path below sets them
+        inc[j + i] = exp2i(-ss.X[i]);
+        outc[j + i] = exp2i(ss.X[i]);
+      }
+      for (size_t i = 0; i < n; ++i) nanc[j + i] = ((ss.nan >> i) & 1) ? ~0u : 0u;
+      any_nan = any_nan || (ss.nan & ((n >= 64 ? 0 : uint64_t{1} << n) - 1)) != 0;
+    }
+  }
+  for (int64_t c = c0; c < c1 && !column_groups; ++c) {
     const GroupScale& gs = gsv[(c - c0) / g.group_cols];
     const size_t j = static_cast<size_t>(c - c0);
     Xc[j] = gs.X;
@@ -180,54 +199,84 @@ void GroupTask(const Plan& p, int64_t task, Counts& out) {
   LaneScale ls;
   ls.xs = &lanes;
   ls.any_nan = any_nan;
-  // Column vector by column vector: the lanes' scales are fixed down the group's rows, so the
-  // fast path's constants are built once per vector column, not once per element vector.
+  // The lanes' scales are fixed down the group's rows: the fast path's constants are built
+  // once per column vector. The elements then go row by row, so that a row's consecutive
+  // vectors (consecutive element indices) take their random draws in batches.
   const FastConsts k(cx);
-  for (int64_t c = c0; c < c1; c += N) {
-    const size_t j = static_cast<size_t>(c - c0);
-    const int64_t n = std::min(N, c1 - c);
+  const int64_t nv = (c1 - c0 + N - 1) / N;  // column vectors, the last maybe partial
+  // (Vector-aligned storage: std::vector does not align these on every toolchain.)
+  thread_local hwy::AlignedFreeUniquePtr<FastScale<DF>[]> fs_store;
+  thread_local int64_t fs_cap = 0;
+  if (fs_cap < nv) {
+    fs_store = hwy::AllocateAligned<FastScale<DF>>(static_cast<size_t>(nv));
+    fs_cap = nv;
+  }
+  FastScale<DF>* const fsv = fs_store.get();
+  thread_local std::vector<uint8_t> fastv;
+  fastv.assign(static_cast<size_t>(nv), 0);
+  const auto load_lanes = [&](int64_t v) {  // ls and lanes for column vector v
+    const size_t j = static_cast<size_t>(v * N);
     lanes.X = hn::LoadU(di, Xc.data() + j);
     ls.mul_in = hn::LoadU(df, inc.data() + j);
     ls.mul_out = hn::LoadU(df, outc.data() + j);
     ls.nan = hn::Ne(hn::LoadU(du, nanc.data() + j), hn::Zero(du));
-    bool fast = false;
-    FastScale<DF> fs;
+  };
+  bool any_fast = false;
+  for (int64_t v = 0; v < nv; ++v) {
     if constexpr (!kInt && kMode != RoundKind::rna_fp32) {
-      if (cx.values_only && p.values && n == N && hn::AllFalse(du, ls.nan)) {
+      load_lanes(v);
+      const bool whole = c0 + (v + 1) * N <= c1;
+      if (cx.values_only && p.values && whole && hn::AllFalse(du, ls.nan)) {
         if (pow2) {
-          fast = FastFromLanes(cx, lanes.X, &fs);
+          fastv[v] = FastFromLanes(cx, lanes.X, &fsv[v]);
         } else if (base.fast_ok) {
-          fast = true;
-          fs = base.fs;
+          fastv[v] = 1;
+          fsv[v] = base.fs;
         }
       }
+      any_fast = any_fast || fastv[v];
     }
-    for (int64_t r = r0; r < r1; ++r) {
-      const int64_t off = r * p.cols + c;
+  }
+  const bool mul = cx.mul, tensor_g = cx.tensor_g;
+  const VF tg = hn::Set(df, cx.g);
+  for (int64_t r = r0; r < r1; ++r) {
+    const int64_t off0 = r * p.cols + c0;
+    const auto slow = [&](int64_t v) {
+      const int64_t off = off0 + v * N;
+      float* y;
+      uint32_t* code;
+      row_ptrs(r, c0 + v * N, &y, &code);
+      load_lanes(v);
+      ProcessVec<kMode, kInt>(cx, p.x + off, y, code, p.index_base + static_cast<uint64_t>(off),
+                              static_cast<size_t>(std::min(N, c1 - c0 - v * N)), ls, cnt);
+    };
+    if (!any_fast) {
+      for (int64_t v = 0; v < nv; ++v) slow(v);
+      continue;
+    }
+    const auto one = [&](int64_t v, VU rnd) __attribute__((always_inline)) {
       if constexpr (!kInt && kMode != RoundKind::rna_fp32) {
-        if (fast) {
+        if (fastv[v]) {
+          const size_t j = static_cast<size_t>(v * N);
+          const int64_t off = off0 + v * N;
           const VF xv = hn::LoadU(df, p.x + off);
-          const VF xs = cx.mul ? hn::Mul(xv, ls.mul_in) : xv;
-          VU rnd = hn::Zero(du);
-          if constexpr (kMode == RoundKind::sr || kMode == RoundKind::sr_equal)
-            rnd = RandomBits(du, k.rng, p.index_base + static_cast<uint64_t>(off));
-          VF v;
-          if (HWY_LIKELY(FakeQuantVec<kMode>(df, k.vc, k.vf, fs, xs, rnd, &v))) {
-            if (cx.mul) {
-              v = hn::Mul(v, ls.mul_out);
-              if (cx.tensor_g) v = hn::Mul(v, hn::Set(df, cx.g));
+          const VF xs = mul ? hn::Mul(xv, hn::LoadU(df, inc.data() + j)) : xv;
+          VF y;
+          if (HWY_LIKELY(FakeQuantVec<kMode>(df, k.vc, k.vf, fsv[v], xs, rnd, &y))) {
+            if (mul) {
+              y = hn::Mul(y, hn::LoadU(df, outc.data() + j));
+              if (tensor_g) y = hn::Mul(y, tg);
             }
-            hn::StoreU(v, df, p.values + off);
-            continue;
+            hn::StoreU(y, df, p.values + off);
+            return;
           }
         }
       }
-      float* y;
-      uint32_t* code;
-      row_ptrs(r, c, &y, &code);
-      ProcessVec<kMode, kInt>(cx, p.x + off, y, code, p.index_base + static_cast<uint64_t>(off),
-                              static_cast<size_t>(n), ls, cnt);
-    }
+      slow(v);
+    };
+    const int64_t whole = (c1 - c0) / N;
+    ForEachVecDraws<kMode, 8>(k.rng, p.index_base + static_cast<uint64_t>(off0), whole, one);
+    for (int64_t v = whole; v < nv; ++v) slow(v);
   }
   out = cnt;
 }
