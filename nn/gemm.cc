@@ -195,6 +195,22 @@ LOWP_CLONES uint32_t truncate_bf16_finite(const float* __restrict x, uint16_t* _
   return bad;
 }
 
+LOWP_CLONES uint32_t round_bf16_finite(const float* __restrict x, uint16_t* __restrict y,
+                                       int64_t n) {
+  uint32_t bad = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t u = std::bit_cast<uint32_t>(x[i]);
+    // Adding 0x7FFF plus the kept lsb carries into the kept half exactly when the dropped half
+    // is above the tie, or at it with an odd kept half. The encoding is monotone, so this holds
+    // across the subnormal boundary; an inf/NaN input or an overflow leaves exponent 0xFF.
+    const uint32_t r = u + 0x7FFFu + ((u >> 16) & 1u);
+    bad |= static_cast<uint32_t>((u & 0x7F800000u) == 0x7F800000u) |
+           static_cast<uint32_t>((r & 0x7F800000u) == 0x7F800000u);
+    y[i] = static_cast<uint16_t>(r >> 16);
+  }
+  return bad;
+}
+
 void gemm_bf16(int64_t M, int64_t N, int64_t K, float alpha, Mat16 A, Mat16 B, float beta, float* C,
                int64_t ldc) {
   if (M <= 0 || N <= 0) return;

@@ -46,6 +46,10 @@ uint32_t truncate_bf16(const float* x, uint16_t* y, int64_t n);
 // finite bf16 value.
 uint32_t truncate_bf16_finite(const float* x, uint16_t* y, int64_t n);
 
+// Rounds n fp32 values to bf16 bits, to nearest with ties to even (IEEE, subnormals kept);
+// nonzero if any input is not finite or any result overflows (y then holds no valid values).
+uint32_t round_bf16_finite(const float* x, uint16_t* y, int64_t n);
+
 // Globally allows (default) or forbids the bf16 path, e.g. to compare against fp32 GEMMs.
 void set_bf16_gemm(bool enabled);
 bool bf16_gemm_enabled();

@@ -98,10 +98,18 @@ uint32_t run_pieces(const Format& f, const Hadamard& h, const float* x, int64_t 
   uint32_t* g_out = tensor_g && f.tensor_scale ? &g_bits : nullptr;
   std::atomic<uint32_t> lost{0};
   const bool try_copy = y16 && !h.active() && idempotent_on_bf16(f);
+  // bf16 with RNE: the rounding itself is the conversion (a non-finite input or an overflow
+  // sends the piece down the general path, which knows the format's saturation and NaNs).
+  const bool direct = try_copy && f.cast.round == Round::rne;
   auto piece = [&](int64_t r0, int64_t m) {
     if (!y16)
       return quantize_rows(f, h, x, ldx, y + r0 * cols, r0, m, cols, reduction, index_base, g_out);
-    if (try_copy) {  // input already bf16 values (e.g. a saved activation): Q(x) = x
+    if (direct) {  // Q(x) = RNE(x), one pass to bf16 bits while every result is finite
+      uint32_t bad = 0;
+      for (int64_t r = 0; r < m && bad == 0; ++r)
+        bad = round_bf16_finite(x + (r0 + r) * ldx, y16 + (r0 + r) * cols, cols);
+      if (bad == 0) return;
+    } else if (try_copy) {  // input already bf16 values (e.g. a saved activation): Q(x) = x
       uint32_t bad = 0;
       for (int64_t r = 0; r < m && bad == 0; ++r)
         bad = truncate_bf16_finite(x + (r0 + r) * ldx, y16 + (r0 + r) * cols, cols);

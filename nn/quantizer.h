@@ -55,7 +55,7 @@ void quantize_operand(const Format& f, const Hadamard& h, const float* x, int64_
 
 // quantize_operand with the values written as bf16 bits to y (compact, ld = cols), through a
 // cache-sized fp32 buffer per piece. True when every value was a bf16 value (always, for a
-// Quantizer::bf16_exact format and finite inputs); y holds truncations otherwise. For formats
+// Quantizer::bf16_exact format); y holds truncations otherwise. For formats
 // without an fp32 tensor scale.
 bool quantize_operand_bf16(const Format& f, const Hadamard& h, const float* x, int64_t ldx,
                            uint16_t* y, int64_t rows, int64_t cols, Axis reduction,

@@ -125,6 +125,67 @@ TEST(Quantizer, Bf16Exactness) {
   EXPECT_FALSE(nn::Quantizer("bf16", 0, 0).identity());
 }
 
+// quantize_operand_bf16 stores exactly the values quantize_operand computes, as bf16 bits,
+// whatever the input (every format here is bf16-exact). The inputs mix fresh fp32 values,
+// ties, subnormals, values that round past bf16's max, inf and NaN, and pieces that already
+// hold bf16 values: bf16's RNE rounds in one pass while every result is finite, the other
+// formats copy bf16 values, and anything else takes the general path.
+TEST(Quantizer, Bf16StorageHoldsTheQuantizedValues) {
+  const int64_t rows = 96, cols = 64, n = rows * cols;
+  auto fresh = to_float(random_vec(n, 91, 4.0));
+  auto bf16_valued = fresh;
+  for (float& v : bf16_valued) v = std::bit_cast<float>(std::bit_cast<uint32_t>(v) & 0xFFFF0000u);
+  const float max_bf16 = std::bit_cast<float>(0x7F7F0000u);
+  const float specials[] = {0.0f,
+                            -0.0f,
+                            std::bit_cast<float>(0x3F808000u),  // tie, even kept half: down
+                            std::bit_cast<float>(0x3F818000u),  // tie, odd kept half: up
+                            std::bit_cast<float>(0x3F80FFFFu),  // just under a carry
+                            std::bit_cast<float>(0x00000001u),  // smallest fp32 subnormal
+                            std::bit_cast<float>(0x00008000u),  // subnormal tie
+                            std::bit_cast<float>(0x007FFFFFu),  // rounds up to the smallest normal
+                            -std::bit_cast<float>(0x00018001u),
+                            max_bf16,
+                            std::bit_cast<float>(0x7F7F7FFFu),   // stays at max
+                            std::bit_cast<float>(0x7F7F8000u)};  // tie at max: rounds past it
+  for (size_t i = 0; i < std::size(specials); ++i) fresh[i * 7] = specials[i];
+  struct Input {
+    const char* name;
+    std::vector<float> x;
+  };
+  std::vector<Input> inputs = {{"fresh", fresh}, {"bf16-valued", bf16_valued}};
+  auto with = [&](const char* name, float v) {
+    Input in{name, bf16_valued};
+    in.x[n - 5] = v;
+    inputs.push_back(in);
+  };
+  with("inf", INFINITY);
+  with("nan", NAN);
+  auto sane = fresh;  // the fresh values without those that overflow bf16
+  for (float& v : sane)
+    if (std::fabs(v) > max_bf16) v = 1.0f;
+  inputs.push_back({"fresh-finite", sane});
+  for (const char* format :
+       {"bf16", "bf16:sat", "bf16:round=rtz", "bf16:round=sr", "e4m3:sat", "mxfp8_e4m3", "mxfp4"}) {
+    const nn::Quantizer q(format, 5, 0);
+    ASSERT_TRUE(q.bf16_exact()) << format;
+    for (const Input& in : inputs)
+      for (const Axis ax : {Axis::row, Axis::col}) {
+        const Format f = q.along(ax);
+        std::vector<float> want(n);
+        nn::quantize_operand(f, {}, in.x.data(), cols, want.data(), rows, cols, ax, 99);
+        std::vector<uint16_t> y(n);
+        const bool ok =
+            nn::quantize_operand_bf16(f, {}, in.x.data(), cols, y.data(), rows, cols, ax, 99);
+        const std::string where = std::string(format) + " " + in.name;
+        ASSERT_TRUE(ok) << where;
+        for (int64_t i = 0; i < n; ++i)
+          ASSERT_EQ(static_cast<uint32_t>(y[i]) << 16, std::bit_cast<uint32_t>(want[i]))
+              << where << " at " << i << " input " << in.x[i];
+      }
+  }
+}
+
 // Two-level formats: every value is g * (a bf16 value), g the tensor scale quantize_operand
 // reports; factor_tensor_scale recovers those bf16 values exactly.
 TEST(Quantizer, Bf16FactoredTwoLevelFormats) {
