@@ -41,8 +41,10 @@ struct Plan {
   bool flat = false;
   GroupScale flat_scale;  // the one group's scale of a flat scaled task (tensor granularity)
   int64_t chunk = 0;      // flat: elements per task (a multiple of 64)
-  int64_t groups_per_task = 0, col_tasks = 0;  // grouped: tasks = grid_rows * col_tasks
-  std::vector<Counts> counts;                  // one per task
+  // grouped: a task is rows_per_task group rows x groups_per_task group columns; tasks =
+  // ceil(grid_rows / rows_per_task) * col_tasks
+  int64_t groups_per_task = 0, col_tasks = 0, rows_per_task = 1;
+  std::vector<Counts> counts;  // one per task
 };
 
 }  // namespace lowp::kernels

@@ -57,34 +57,25 @@ void FlatTask(const Plan& p, int64_t task, Counts& out) {
   out = cnt;
 }
 
-// One group row x a range of group columns: amax per group, scales, then the elements.
+// Group row gr x group columns [gc0, gc1): amax per group, scales, then the elements; adds
+// to cnt.
 template <RoundKind kMode, bool kInt>
-void GroupTask(const Plan& p, int64_t task, Counts& out) {
+void GroupRow(const Plan& p, const Ctx& cx, XTable& table, const XScale& base, int64_t gr,
+              int64_t gc0, int64_t gc1, Counts& cnt) {
   const DF df;
   const DU du;
   const DI di;
   const int64_t N = static_cast<int64_t>(hn::Lanes(df));
   const ScaleGrid& g = p.grid;
-  const int64_t gr = task / p.col_tasks;
-  const int64_t gc0 = (task % p.col_tasks) * p.groups_per_task;
-  const int64_t gc1 = std::min(g.grid_cols, gc0 + p.groups_per_task), ng = gc1 - gc0;
+  const int64_t ng = gc1 - gc0;
   const int64_t r0 = gr * g.group_rows, r1 = std::min(p.rows, r0 + g.group_rows);
   const int64_t c0 = gc0 * g.group_cols, c1 = std::min(p.cols, gc1 * g.group_cols);
   const bool broadcast = g.group_cols >= N;
-  const Ctx cx(p);
-  Counts cnt;
-  cnt.n = (r1 - r0) * (c1 - c0);
-  thread_local XTable table;
-  table.reset(&p);
-  XScale base;
-  MakeXScale(p, 0, &base);
+  cnt.n += (r1 - r0) * (c1 - c0);
 
   // Blocks along rows, values only: amax, scale and elements block by block.
-  if (broadcast && g.group_rows == 1 && cx.values_only && p.values) {
-    RowBlocks<kMode, kInt>(cx, table, base, gr, gc0, gc1, cnt);
-    out = cnt;
-    return;
-  }
+  if (broadcast && g.group_rows == 1 && cx.values_only && p.values)
+    return RowBlocks<kMode, kInt>(cx, table, base, gr, gc0, gc1, cnt);
 
   // 1. amax of each group (as |x| bits).
   thread_local std::vector<uint32_t> amax, colmax;
@@ -154,7 +145,6 @@ void GroupTask(const Plan& p, int64_t task, Counts& out) {
         }
       }
     }
-    out = cnt;
     return;
   }
   // Narrow groups: per-column copies of the scale parameters, padded to whole vectors.
@@ -278,6 +268,25 @@ void GroupTask(const Plan& p, int64_t task, Counts& out) {
     ForEachVecDraws<kMode, 8>(k.rng, p.index_base + static_cast<uint64_t>(off0), whole, one);
     for (int64_t v = whole; v < nv; ++v) slow(v);
   }
+}
+
+// One task: group rows [gr0, gr1) x a range of group columns. The per-plan constants are
+// built once per task, so a task spans several group rows when a row holds few groups.
+template <RoundKind kMode, bool kInt>
+void GroupTask(const Plan& p, int64_t task, Counts& out) {
+  const ScaleGrid& g = p.grid;
+  const int64_t band = task / p.col_tasks;
+  const int64_t gc0 = (task % p.col_tasks) * p.groups_per_task;
+  const int64_t gc1 = std::min(g.grid_cols, gc0 + p.groups_per_task);
+  const int64_t gr0 = band * p.rows_per_task, gr1 = std::min(g.grid_rows, gr0 + p.rows_per_task);
+  const Ctx cx(p);
+  thread_local XTable table;
+  table.reset(&p);
+  XScale base;
+  MakeXScale(p, 0, &base);
+  Counts cnt;
+  for (int64_t gr = gr0; gr < gr1; ++gr)
+    GroupRow<kMode, kInt>(p, cx, table, base, gr, gc0, gc1, cnt);
   out = cnt;
 }
 

@@ -193,7 +193,10 @@ bool quantize_simd(const Format& f, const float* x, int64_t rows, int64_t cols, 
     const int64_t group = p.grid.group_rows * p.grid.group_cols;
     p.groups_per_task = std::max<int64_t>(1, kGrain / std::max<int64_t>(group, 1));
     p.col_tasks = p.grid.grid_cols == 0 ? 0 : task_count(p.grid.grid_cols, p.groups_per_task);
-    tasks = p.grid.grid_rows * p.col_tasks;
+    // Rows with fewer groups than a task holds share tasks (about kGrain elements each).
+    p.rows_per_task =
+        p.col_tasks == 1 ? std::max<int64_t>(1, p.groups_per_task / p.grid.grid_cols) : 1;
+    tasks = task_count(p.grid.grid_rows, p.rows_per_task) * p.col_tasks;
     // An output larger than the last-level cache would be evicted before it is read again:
     // write it around the cache (no read-for-ownership), as memcpy does for large copies.
     p.stream_stores =
