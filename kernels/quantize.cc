@@ -156,8 +156,10 @@ void run_plan(Plan& p, int64_t tasks, QuantStats* stats, QuantError* err) {
 }
 
 // The SIMD path of quantize_tensor; false when this format is left to the oracle.
+// tensor_amax: a two-level format's tensor amax, when x is part of a larger tensor (null:
+// x's own).
 bool quantize_simd(const Format& f, const float* x, int64_t rows, int64_t cols, const QuantOut& out,
-                   uint64_t index_base, QuantError* err) {
+                   uint64_t index_base, QuantError* err, const float* tensor_amax = nullptr) {
   const int64_t n = rows * cols;
   Plan p;
   p.f = &f;
@@ -178,7 +180,7 @@ bool quantize_simd(const Format& f, const float* x, int64_t rows, int64_t cols, 
   p.want_flags = out.stats != nullptr || err != nullptr;
   p.want_error = err != nullptr;
   p.grid = scale_grid(f, rows, cols);
-  if (f.tensor_scale) p.ts = tensor_scale(f, u2f(max_abs_bits(x, n)));
+  if (f.tensor_scale) p.ts = tensor_scale(f, tensor_amax ? *tensor_amax : u2f(max_abs_bits(x, n)));
   if (f.tensor_scale && out.tensor_scale) *out.tensor_scale = f2u(p.ts.g);
   int64_t tasks;
   if (p.kind == ScaleKind::none || f.granularity == Granularity::tensor) {
@@ -248,6 +250,19 @@ void fake_quantize(const Format& f, const float* x, float* y, int64_t rows, int6
   o.values = y;
   o.tensor_scale = tensor_scale;
   kernels::quantize_tensor(f, x, rows, cols, o, index_base);
+}
+
+bool fake_quantize_part(const Format& f, const float* x, float* y, int64_t rows, int64_t cols,
+                        uint64_t index_base, float tensor_amax, uint32_t* tensor_scale) {
+  check_args("fake_quantize_part", x, rows, cols);
+  if (y == nullptr && rows * cols > 0) fail("fake_quantize_part: output pointer is null");
+  if (f.granularity != Granularity::block || !std::isfinite(tensor_amax))
+    fail("fake_quantize_part: needs a block-scaled format and a finite tensor amax");
+  if (force_scalar()) return false;
+  QuantOut o;
+  o.values = y;
+  o.tensor_scale = tensor_scale;
+  return quantize_simd(f, x, rows, cols, o, index_base, nullptr, &tensor_amax);
 }
 
 QuantError quant_error(const Format& f, const float* x, int64_t rows, int64_t cols,

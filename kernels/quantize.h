@@ -18,6 +18,14 @@ void quantize_tensor(const Format& f, const float* x, int64_t rows, int64_t cols
 void fake_quantize(const Format& f, const float* x, float* y, int64_t rows, int64_t cols,
                    uint64_t index_base = 0, uint32_t* tensor_scale = nullptr);
 
+// fake_quantize of a part of a larger tensor whose max |x| is tensor_amax (finite): a
+// two-level format takes its tensor scale from tensor_amax, not from the part, so parts made
+// of whole scale groups, quantized one by one with their index_base, give the bits of one
+// call on the whole tensor. Formats of block granularity only. False, with nothing written,
+// when the format goes to the scalar oracle (forced, or no SIMD codec), which cannot do this.
+bool fake_quantize_part(const Format& f, const float* x, float* y, int64_t rows, int64_t cols,
+                        uint64_t index_base, float tensor_amax, uint32_t* tensor_scale);
+
 // Same contract as lowp::dequantize_tensor: values from codes and scale codes.
 void dequantize_tensor(const Format& f, const uint32_t* codes, const uint32_t* scales,
                        uint32_t tensor_scale_bits, int64_t rows, int64_t cols, float* values);

@@ -101,12 +101,15 @@ OperandRecord record(const char* slot, const Quantizer& q, const Hadamard& h, Ma
 
 namespace {
 
-// The fp32 values of a compact bf16 operand, for the tap.
-Mat widen(Mat16 m, int64_t n, std::vector<float>& buf) {
+// The fp32 values of a compact bf16 operand times g, for the tap.
+Mat widen_scaled(Mat16 m, int64_t n, float g, std::vector<float>& buf) {
   if (buf.size() < static_cast<size_t>(n)) buf.resize(n);
   for (int64_t i = 0; i < n; ++i)
-    buf[i] = std::bit_cast<float>(static_cast<uint32_t>(m.p[i]) << 16);
+    buf[i] = std::bit_cast<float>(static_cast<uint32_t>(m.p[i]) << 16) * g;
   return Mat{buf.data(), m.ld, m.trans};
+}
+Mat widen(Mat16 m, int64_t n, std::vector<float>& buf) {
+  return widen_scaled(m, n, 1.0f, buf);
 }
 
 void tap(const GemmSite& s, int64_t M, int64_t N, int64_t K, const Hadamard& h, uint64_t base,
@@ -147,12 +150,16 @@ void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat 
                           std::vector<float>& vbuf, std::vector<uint16_t>& hbuf, Mat16* out,
                           Mat* values) {
       if (q.bf16_exact()) return prepare_operand_bf16(q, h, X, rows, cols, lhs, base, hbuf, out);
-      float g = 1.0f;
-      *values = prepare_operand(q, h, X, rows, cols, lhs, base, vbuf, &g);
       if (hbuf.size() < static_cast<size_t>(rows * cols)) hbuf.resize(rows * cols);
       *out = Mat16{hbuf.data(), cols, X.trans};
+      const Axis red = reduction_axis(lhs, X.trans);
+      float g = 1.0f;
+      const bool ok = quantize_operand_bf16_factored(q.along(red), h, X.p, X.ld, hbuf.data(), rows,
+                                                     cols, red, base, &g);
       scale *= g;
-      return factor_tensor_scale_bf16(values->p, rows * cols, g, hbuf.data());
+      // The tap sees the fp32 values g * v (factoring checked fl(v * g) gives each back).
+      if (ok && gemm_tap_active()) *values = widen_scaled(*out, rows * cols, g, vbuf);
+      return ok;
     };
     Mat16 a16, b16;
     Mat av{}, bv{};  // the fp32 values of two-level operands

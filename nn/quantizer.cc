@@ -260,4 +260,73 @@ bool factor_tensor_scale_bf16(const float* v, int64_t n, float g, uint16_t* y) {
   return factor_chunks(v, n, g, y);
 }
 
+bool quantize_operand_bf16_factored(const Format& f, const Hadamard& h, const float* x, int64_t ldx,
+                                    uint16_t* y, int64_t rows, int64_t cols, Axis reduction,
+                                    uint64_t index_base, float* tensor_g) {
+  *tensor_g = 1.0f;
+  if (rows <= 0 || cols <= 0) return true;
+  const auto whole = [&] {  // the fp32 values, then the factor pass
+    thread_local std::vector<float> v;
+    if (v.size() < static_cast<size_t>(rows * cols)) v.resize(rows * cols);
+    quantize_operand(f, h, x, ldx, v.data(), rows, cols, reduction, index_base, tensor_g);
+    return factor_tensor_scale_bf16(v.data(), rows * cols, *tensor_g, y);
+  };
+  if (h.active() || !f.tensor_scale || f.granularity != Granularity::block) return whole();
+  const auto t0 = std::chrono::steady_clock::now();
+  // The tensor's amax, as the kernel's own pass would find it (max of |x| bits).
+  uint32_t amax_bits = 0;
+  if (ldx == cols) {
+    amax_bits = std::bit_cast<uint32_t>(kernels::amax(x, rows * cols));
+  } else {
+    const int64_t band = std::max<int64_t>(1, 65536 / cols);
+    std::atomic<uint32_t> m{0};
+    parallel_for((rows + band - 1) / band, [&](int64_t p) {
+      uint32_t local = 0;
+      for (int64_t r = p * band; r < std::min(rows, (p + 1) * band); ++r)
+        local = std::max(local, std::bit_cast<uint32_t>(kernels::amax(x + r * ldx, cols)));
+      uint32_t cur = m.load();
+      while (local > cur && !m.compare_exchange_weak(cur, local)) {
+      }
+    });
+    amax_bits = m.load();
+  }
+  if (amax_bits >= 0x7F800000u) return whole();  // inf or NaN: the oracle's cases
+  const float amax = std::bit_cast<float>(amax_bits);
+  // Pieces of whole scale groups: a row (blocks along rows) or a band of block rows.
+  const int64_t granule = f.tile_rows > 0 ? f.tile_rows : (f.axis == Axis::col ? f.block : 1);
+  int64_t per = std::max<int64_t>(1, 16384 / cols);
+  per = (per + granule - 1) / granule * granule;
+  std::atomic<uint32_t> bad{0}, scalar{0};
+  std::atomic<uint32_t> g_bits{std::bit_cast<uint32_t>(1.0f)};
+  parallel_for((rows + per - 1) / per, [&](int64_t p) {
+    const kernels::SerialScope serial;
+    const int64_t r0 = p * per, m = std::min(per, rows - r0);
+    thread_local std::vector<float> buf;
+    if (buf.size() < static_cast<size_t>(m * cols)) buf.resize(m * cols);
+    const float* src = x + r0 * ldx;
+    if (ldx != cols) {
+      for (int64_t r = 0; r < m; ++r)
+        std::memcpy(buf.data() + r * cols, src + r * ldx, sizeof(float) * cols);
+      src = buf.data();
+    }
+    uint32_t gb = 0;
+    if (!kernels::fake_quantize_part(f, src, buf.data(), m, cols, index_base + r0 * cols, amax,
+                                     &gb)) {
+      scalar.store(1);
+      return;
+    }
+    g_bits.store(gb);  // the same g in every piece: a function of amax alone
+    const float g = std::bit_cast<float>(gb);
+    if (!std::isnormal(g) || factor_loop(buf.data(), m * cols, 1.0f / g, g, y + r0 * cols) != 0)
+      bad.store(1);
+  });
+  count_quantize(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count(),
+      rows * cols);
+  if (scalar.load()) return whole();  // the scalar oracle quantizes whole tensors only
+  *tensor_g = std::bit_cast<float>(g_bits.load());
+  return bad.load() == 0;
+}
+
 }  // namespace lowp::nn

@@ -69,6 +69,15 @@ bool factor_tensor_scale(const float* v, int64_t n, float g, float* y);
 // The same with the y written as bf16 bits.
 bool factor_tensor_scale_bf16(const float* v, int64_t n, float g, uint16_t* y);
 
+// A two-level (bf16-factored) operand straight to bf16 storage: y (compact, ld = cols) gets
+// the factors that factor_tensor_scale_bf16 makes of quantize_operand's values, bit for bit,
+// and *tensor_g the tensor scale g. Block formats without a transform go in cache-sized
+// pieces (the tensor's amax first, then each piece quantized and factored while in cache);
+// others through a whole fp32 copy. False when some value has no factor (see above).
+bool quantize_operand_bf16_factored(const Format& f, const Hadamard& h, const float* x, int64_t ldx,
+                                    uint16_t* y, int64_t rows, int64_t cols, Axis reduction,
+                                    uint64_t index_base, float* tensor_g);
+
 // True when a and b give the same values for the same operand whatever either's reduction
 // axis: formats without blocks (element-wise, or one tensor scale), equal up to the seed and
 // stream, which deterministic rounding never reads (stochastic rounding draws per quantizer).

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "formats/scaled.h"
+#include "kernels/runtime.h"
 #include "nn/gemm.h"
 #include "nn/parallel.h"
 #include "nn/qgemm.h"
@@ -184,6 +185,53 @@ TEST(Quantizer, Bf16StorageHoldsTheQuantizedValues) {
               << where << " at " << i << " input " << in.x[i];
       }
   }
+}
+
+// A two-level operand straight to bf16 factors (pieces quantized with the tensor's amax, then
+// factored in cache) gives the bits and tensor scale of quantize_operand followed by
+// factor_tensor_scale_bf16: blocks along either axis, RNE and stochastic rounding, a strided
+// input, a row count that leaves a short last piece, inputs the pieces leave to the whole
+// path (inf, NaN, all zeros), and the scalar path.
+TEST(Quantizer, FactoredBf16PiecesEqualTheWholeTensorThenFactoring) {
+  const int64_t rows = 4112, cols = 48, ld = 56, n = rows * cols;  // 16384 / 48: 352-row pieces
+  std::vector<float> base = to_float(random_vec(rows * ld, 17, 3.0));
+  std::vector<float> zeros(rows * ld, 0.0f), with_inf = base, with_nan = base;
+  with_inf[ld * 3000 + 5] = -INFINITY;
+  with_nan[ld * 17 + 2] = NAN;
+  for (const bool scalar : {false, true}) {
+    kernels::set_force_scalar(scalar);
+    for (const char* format : {"nvfp4", "nvfp4:round=sr", "nvfp4:profile=te"})
+      for (const Axis ax : {Axis::row, Axis::col})
+        for (const std::vector<float>* x : {&base, &with_inf, &with_nan, &zeros})
+          for (const int64_t ldx : {cols, ld}) {
+            const nn::Quantizer q(format, 3, 1);
+            ASSERT_TRUE(q.bf16_factored()) << format;
+            const Format f = q.along(ax);
+            std::vector<float> v(n);
+            float g_want = 0.0f;
+            nn::quantize_operand(f, {}, x->data(), ldx, v.data(), rows, cols, ax, 7, &g_want);
+            std::vector<uint16_t> want(n), got(n);
+            const bool ok_want = nn::factor_tensor_scale_bf16(v.data(), n, g_want, want.data());
+            float g = 0.0f;
+            const bool ok = nn::quantize_operand_bf16_factored(f, {}, x->data(), ldx, got.data(),
+                                                               rows, cols, ax, 7, &g);
+            const std::string where = std::string(format) + (ax == Axis::row ? " row" : " col") +
+                                      (scalar ? " scalar" : " simd") +
+                                      " ldx=" + std::to_string(ldx) +
+                                      (x == &base    ? ""
+                                       : x == &zeros ? " zeros"
+                                                     : " inf/nan");
+            EXPECT_EQ(ok, ok_want) << where;
+            EXPECT_EQ(std::bit_cast<uint32_t>(g), std::bit_cast<uint32_t>(g_want)) << where;
+            if (ok && ok_want) {
+              EXPECT_TRUE(want == got) << where;
+            }
+            if (x == &base) {
+              EXPECT_TRUE(ok) << where;  // finite data always factors
+            }
+          }
+  }
+  kernels::set_force_scalar(false);
 }
 
 // Two-level formats: every value is g * (a bf16 value), g the tensor scale quantize_operand
