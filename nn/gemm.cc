@@ -200,13 +200,13 @@ LOWP_CLONES uint32_t round_bf16_finite(const float* __restrict x, uint16_t* __re
   uint32_t bad = 0;
   for (int64_t i = 0; i < n; ++i) {
     const uint32_t u = std::bit_cast<uint32_t>(x[i]);
+    // From |x| = 0x7F7F8000 (the tie above bf16's max, which rounds to even: up) on, the
+    // result is inf, or the input was inf or NaN.
+    bad |= static_cast<uint32_t>(static_cast<int32_t>(u & 0x7FFFFFFFu) > 0x7F7F7FFF);
     // Adding 0x7FFF plus the kept lsb carries into the kept half exactly when the dropped half
-    // is above the tie, or at it with an odd kept half. The encoding is monotone, so this holds
-    // across the subnormal boundary; an inf/NaN input or an overflow leaves exponent 0xFF.
-    const uint32_t r = u + 0x7FFFu + ((u >> 16) & 1u);
-    bad |= static_cast<uint32_t>((u & 0x7F800000u) == 0x7F800000u) |
-           static_cast<uint32_t>((r & 0x7F800000u) == 0x7F800000u);
-    y[i] = static_cast<uint16_t>(r >> 16);
+    // is above the tie, or at it with an odd kept half; the encoding is monotone, so this holds
+    // across the subnormal boundary.
+    y[i] = static_cast<uint16_t>((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
   }
   return bad;
 }
