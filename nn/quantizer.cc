@@ -48,14 +48,21 @@ bool format_bf16_exact(const Format& f) {
   return !f.tensor_scale && format_bf16_exact_unscaled(f);
 }
 
+// Elements per piece of an operand: its fp32 values stay in the thread's cache.
+constexpr int64_t kPieceElems = 16384;
+
+// Rows of one block-granularity scale group: a tile's, a column block's, or 1.
+int64_t group_rows(const Format& f) {
+  return f.tile_rows > 0 ? f.tile_rows : (f.axis == Axis::col ? f.block : 1);
+}
+
 // Rows per piece must be a multiple of this for the scale groups to stay whole (0: no split).
 int64_t row_granule(const Format& f, const Hadamard& h, Axis reduction) {
   int64_t g = 1;
   if (!is_identity(f)) {
     if (f.tensor_scale || f.granularity == Granularity::tensor) return 0;
     if (f.granularity == Granularity::channel && f.axis == Axis::col) return 0;
-    if (f.granularity == Granularity::block)
-      g = f.tile_rows > 0 ? f.tile_rows : (f.axis == Axis::col ? f.block : 1);
+    if (f.granularity == Granularity::block) g = group_rows(f);
   }
   if (h.active() && reduction == Axis::col) g = std::lcm(g, int64_t{h.n});
   return g;
@@ -128,7 +135,7 @@ uint32_t run_pieces(const Format& f, const Hadamard& h, const float* x, int64_t 
     if (tensor_g) *tensor_g = std::bit_cast<float>(g_bits);
     return lost.load();
   }
-  int64_t per = std::max<int64_t>(1, 16384 / cols);
+  int64_t per = std::max<int64_t>(1, kPieceElems / cols);
   per = (per + granule - 1) / granule * granule;
   parallel_for((rows + per - 1) / per, [&](int64_t p) {
     const kernels::SerialScope serial;  // this piece is already one of nn's parallel tasks
@@ -292,9 +299,9 @@ bool quantize_operand_bf16_factored(const Format& f, const Hadamard& h, const fl
   }
   if (amax_bits >= 0x7F800000u) return whole();  // inf or NaN: the oracle's cases
   const float amax = std::bit_cast<float>(amax_bits);
-  // Pieces of whole scale groups: a row (blocks along rows) or a band of block rows.
-  const int64_t granule = f.tile_rows > 0 ? f.tile_rows : (f.axis == Axis::col ? f.block : 1);
-  int64_t per = std::max<int64_t>(1, 16384 / cols);
+  // Pieces of whole scale groups (the tensor scale is amax's, whatever the piece).
+  const int64_t granule = group_rows(f);
+  int64_t per = std::max<int64_t>(1, kPieceElems / cols);
   per = (per + granule - 1) / granule * granule;
   std::atomic<uint32_t> bad{0}, scalar{0};
   std::atomic<uint32_t> g_bits{std::bit_cast<uint32_t>(1.0f)};
