@@ -68,22 +68,40 @@ int64_t row_granule(const Format& f, const Hadamard& h, Axis reduction) {
   return g;
 }
 
-// Quantizes rows [r0, r0 + m) into yp (compact, ld = cols).
-void quantize_rows(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* yp,
+// Quantizes rows [r0, r0 + m) into yp (compact, ld = cols). With tensor_amax (a two-level
+// format; no transform), the rows are a part of a tensor with that amax: false, with nothing
+// written, if only the scalar oracle takes f (it quantizes whole tensors only).
+bool quantize_rows(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* yp,
                    int64_t r0, int64_t m, int64_t cols, Axis reduction, uint64_t index_base,
-                   uint32_t* g_out) {
+                   uint32_t* g_out, const float* tensor_amax = nullptr) {
   const bool quantize = !is_identity(f);
   const uint64_t base = index_base + r0 * cols;
+  const auto fq = [&](const float* src) {
+    if (!tensor_amax) return kernels::fake_quantize(f, src, yp, m, cols, base, g_out), true;
+    return kernels::fake_quantize_part(f, src, yp, m, cols, base, *tensor_amax, g_out);
+  };
   if (h.active()) {
     hadamard(h, x + r0 * ldx, ldx, yp, m, cols, reduction, reduction == Axis::col ? r0 : 0);
-    if (quantize) kernels::fake_quantize(f, yp, yp, m, cols, base, g_out);
-  } else if (quantize && ldx == cols) {
-    kernels::fake_quantize(f, x + r0 * cols, yp, m, cols, base, g_out);
-  } else {
-    for (int64_t r = 0; r < m; ++r)
-      std::memcpy(yp + r * cols, x + (r0 + r) * ldx, sizeof(float) * cols);
-    if (quantize) kernels::fake_quantize(f, yp, yp, m, cols, base, g_out);
+    return !quantize || fq(yp);
   }
+  if (quantize && ldx == cols) return fq(x + r0 * cols);
+  for (int64_t r = 0; r < m; ++r)
+    std::memcpy(yp + r * cols, x + (r0 + r) * ldx, sizeof(float) * cols);
+  return !quantize || fq(yp);
+}
+
+// Calls fn(r0, m) for pieces of rows [r0, r0 + m) that keep whole multiples of granule rows
+// (granule 0: one piece), in parallel; each piece is one task of nn's pool.
+template <class Fn>
+void for_each_piece(int64_t rows, int64_t cols, int64_t granule, const Fn& fn) {
+  if (granule == 0) return fn(int64_t{0}, rows);
+  int64_t per = std::max<int64_t>(1, kPieceElems / cols);
+  per = (per + granule - 1) / granule * granule;
+  parallel_for((rows + per - 1) / per, [&](int64_t p) {
+    const kernels::SerialScope serial;  // this piece is already one of nn's parallel tasks
+    const int64_t r0 = p * per;
+    fn(r0, std::min(per, rows - r0));
+  });
 }
 
 // bf16 itself, element-wise, keeping subnormals, under the lowp or ml_dtypes profile: its
@@ -105,21 +123,19 @@ uint32_t run_pieces(const Format& f, const Hadamard& h, const float* x, int64_t 
   uint32_t* g_out = tensor_g && f.tensor_scale ? &g_bits : nullptr;
   std::atomic<uint32_t> lost{0};
   const bool try_copy = y16 && !h.active() && idempotent_on_bf16(f);
-  // bf16 with RNE: the rounding itself is the conversion (a non-finite input or an overflow
-  // sends the piece down the general path, which knows the format's saturation and NaNs).
-  const bool direct = try_copy && f.cast.round == Round::rne;
-  auto piece = [&](int64_t r0, int64_t m) {
-    if (!y16)
-      return quantize_rows(f, h, x, ldx, y + r0 * cols, r0, m, cols, reduction, index_base, g_out);
-    if (direct) {  // Q(x) = RNE(x), one pass to bf16 bits while every result is finite
+  // Inputs already bf16 values (e.g. a saved activation) are copied: Q(x) = x. Under RNE the
+  // rounding itself is the conversion. Either way a non-finite input or an overflow sends the
+  // piece down the general path, which knows the format's saturation and NaNs.
+  const auto convert = f.cast.round == Round::rne ? round_bf16_finite : truncate_bf16_finite;
+  for_each_piece(rows, cols, row_granule(f, h, reduction), [&](int64_t r0, int64_t m) {
+    if (!y16) {
+      quantize_rows(f, h, x, ldx, y + r0 * cols, r0, m, cols, reduction, index_base, g_out);
+      return;
+    }
+    if (try_copy) {
       uint32_t bad = 0;
       for (int64_t r = 0; r < m && bad == 0; ++r)
-        bad = round_bf16_finite(x + (r0 + r) * ldx, y16 + (r0 + r) * cols, cols);
-      if (bad == 0) return;
-    } else if (try_copy) {  // input already bf16 values (e.g. a saved activation): Q(x) = x
-      uint32_t bad = 0;
-      for (int64_t r = 0; r < m && bad == 0; ++r)
-        bad = truncate_bf16_finite(x + (r0 + r) * ldx, y16 + (r0 + r) * cols, cols);
+        bad = convert(x + (r0 + r) * ldx, y16 + (r0 + r) * cols, cols);
       if (bad == 0) return;
     }
     // The piece's fp32 values stay in this thread's cache on their way to bf16.
@@ -128,20 +144,8 @@ uint32_t run_pieces(const Format& f, const Hadamard& h, const float* x, int64_t 
     quantize_rows(f, h, x, ldx, buf.data(), r0, m, cols, reduction, index_base, g_out);
     const uint32_t l = truncate_bf16(buf.data(), y16 + r0 * cols, m * cols);
     if (l) lost.fetch_or(l);
-  };
-  const int64_t granule = row_granule(f, h, reduction);
-  if (granule == 0) {
-    piece(0, rows);
-    if (tensor_g) *tensor_g = std::bit_cast<float>(g_bits);
-    return lost.load();
-  }
-  int64_t per = std::max<int64_t>(1, kPieceElems / cols);
-  per = (per + granule - 1) / granule * granule;
-  parallel_for((rows + per - 1) / per, [&](int64_t p) {
-    const kernels::SerialScope serial;  // this piece is already one of nn's parallel tasks
-    const int64_t r0 = p * per;
-    piece(r0, std::min(per, rows - r0));
   });
+  if (tensor_g) *tensor_g = std::bit_cast<float>(g_bits);  // one piece when it has one
   return lost.load();
 }
 
@@ -279,59 +283,33 @@ bool quantize_operand_bf16_factored(const Format& f, const Hadamard& h, const fl
     return factor_tensor_scale_bf16(v.data(), rows * cols, *tensor_g, y);
   };
   if (h.active() || !f.tensor_scale || f.granularity != Granularity::block) return whole();
-  const auto t0 = std::chrono::steady_clock::now();
   // The tensor's amax, as the kernel's own pass would find it (max of |x| bits).
+  const auto t0 = std::chrono::steady_clock::now();
   uint32_t amax_bits = 0;
-  if (ldx == cols) {
-    amax_bits = std::bit_cast<uint32_t>(kernels::amax(x, rows * cols));
-  } else {
-    const int64_t band = std::max<int64_t>(1, 65536 / cols);
-    std::atomic<uint32_t> m{0};
-    parallel_for((rows + band - 1) / band, [&](int64_t p) {
-      uint32_t local = 0;
-      for (int64_t r = p * band; r < std::min(rows, (p + 1) * band); ++r)
-        local = std::max(local, std::bit_cast<uint32_t>(kernels::amax(x + r * ldx, cols)));
-      uint32_t cur = m.load();
-      while (local > cur && !m.compare_exchange_weak(cur, local)) {
-      }
-    });
-    amax_bits = m.load();
-  }
+  for (int64_t r = 0; r < rows && ldx != cols; ++r)  // strided: row by row
+    amax_bits = std::max(amax_bits, std::bit_cast<uint32_t>(kernels::amax(x + r * ldx, cols)));
+  if (ldx == cols) amax_bits = std::bit_cast<uint32_t>(kernels::amax(x, rows * cols));
   if (amax_bits >= 0x7F800000u) return whole();  // inf or NaN: the oracle's cases
   const float amax = std::bit_cast<float>(amax_bits);
-  // Pieces of whole scale groups (the tensor scale is amax's, whatever the piece).
-  const int64_t granule = group_rows(f);
-  int64_t per = std::max<int64_t>(1, kPieceElems / cols);
-  per = (per + granule - 1) / granule * granule;
+  // Pieces of whole scale groups, each quantized with the tensor's amax and factored in cache.
   std::atomic<uint32_t> bad{0}, scalar{0};
   std::atomic<uint32_t> g_bits{std::bit_cast<uint32_t>(1.0f)};
-  parallel_for((rows + per - 1) / per, [&](int64_t p) {
-    const kernels::SerialScope serial;
-    const int64_t r0 = p * per, m = std::min(per, rows - r0);
+  for_each_piece(rows, cols, group_rows(f), [&](int64_t r0, int64_t m) {
     thread_local std::vector<float> buf;
     if (buf.size() < static_cast<size_t>(m * cols)) buf.resize(m * cols);
-    const float* src = x + r0 * ldx;
-    if (ldx != cols) {
-      for (int64_t r = 0; r < m; ++r)
-        std::memcpy(buf.data() + r * cols, src + r * ldx, sizeof(float) * cols);
-      src = buf.data();
-    }
     uint32_t gb = 0;
-    if (!kernels::fake_quantize_part(f, src, buf.data(), m, cols, index_base + r0 * cols, amax,
-                                     &gb)) {
-      scalar.store(1);
-      return;
-    }
+    if (!quantize_rows(f, h, x, ldx, buf.data(), r0, m, cols, reduction, index_base, &gb, &amax))
+      return scalar.store(1);
     g_bits.store(gb);  // the same g in every piece: a function of amax alone
     const float g = std::bit_cast<float>(gb);
     if (!std::isnormal(g) || factor_loop(buf.data(), m * cols, 1.0f / g, g, y + r0 * cols) != 0)
       bad.store(1);
   });
+  if (scalar.load()) return whole();  // the scalar oracle quantizes whole tensors only
   count_quantize(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
           .count(),
       rows * cols);
-  if (scalar.load()) return whole();  // the scalar oracle quantizes whole tensors only
   *tensor_g = std::bit_cast<float>(g_bits.load());
   return bad.load() == 0;
 }
