@@ -169,37 +169,47 @@ double LM::forward(uint64_t step) {
     a.nx1 = q.norm1.input(a.x, N, C, step, a.qx1);
     a.ng1 = q.norm1.param(store_.value(p.attn_norm), C, step, a.qg1);
     nn::rmsnorm_forward(a.ln1, a.rstd1, a.nx1, a.ng1, N, C, kNormEps);
-    nn::linear_forward(q.wqkv, a.qkv, a.ln1, store_.value(p.wqkv), nullptr, N, C, 3 * C, step);
+    const SavedQuant& s = q.saved;
+    a.k_ln1.saved = &s.q[kLn1];
+    a.k_atty.saved = &s.q[kAtty];
+    a.k_ln2.saved = &s.q[kLn2];
+    a.k_sw.saved = &s.q[kSw];
+    a.k_attn.saved_qkv = &s.q[kQkv];
+    a.k_attn.saved_att = &s.q[kAtt];
+    nn::linear_forward(q.wqkv, a.qkv, a.ln1, store_.value(p.wqkv), nullptr, N, C, 3 * C, step,
+                       &a.k_ln1);
     nn::rope_forward(a.qkv, rope_cos_.data(), rope_sin_.data(), B, T, C, H);
-    nn::attention_forward(q.attn, a.atty, a.att, a.qkv, B, T, C, H, step);
-    nn::linear_forward(q.wo, tmp_, a.atty, store_.value(p.wo), nullptr, N, C, C, step);
+    nn::attention_forward(q.attn, a.atty, a.att, a.qkv, B, T, C, H, step, &a.k_attn);
+    nn::linear_forward(q.wo, tmp_, a.atty, store_.value(p.wo), nullptr, N, C, C, step, &a.k_atty);
     nn::residual_forward(a.x2, a.x, tmp_, N * C);
     a.nx2 = q.norm2.input(a.x2, N, C, step, a.qx2);
     a.ng2 = q.norm2.param(store_.value(p.mlp_norm), C, step, a.qg2);
     nn::rmsnorm_forward(a.ln2, a.rstd2, a.nx2, a.ng2, N, C, kNormEps);
-    nn::linear_forward(q.w13, a.h13, a.ln2, store_.value(p.w13), nullptr, N, C, 2 * F, step);
+    nn::linear_forward(q.w13, a.h13, a.ln2, store_.value(p.w13), nullptr, N, C, 2 * F, step,
+                       &a.k_ln2);
     nn::swiglu_forward(a.sw, a.h13, N, F);
-    nn::linear_forward(q.w2, tmp_, a.sw, store_.value(p.w2), nullptr, N, F, C, step);
+    nn::linear_forward(q.w2, tmp_, a.sw, store_.value(p.w2), nullptr, N, F, C, step, &a.k_sw);
     float* next = l + 1 < cfg_.layers ? la_[l + 1].x : xf_;
     nn::residual_forward(next, a.x2, tmp_, N * C);
-    // From here on the forward pass reads none of this layer's saved activations.
-    const SavedQuant& s = q.saved;
+    // From here on the forward pass reads none of this layer's saved activations. Those that
+    // backward reads only through the forward's kept copies are left as they are.
     s.apply(kX, a.x, N, C, step);
-    s.apply(kLn1, a.ln1, N, C, step);
-    s.apply(kQkv, a.qkv, N, 3 * C, step);
-    s.apply(kAtt, a.att, B * H * T, T, step);
-    s.apply(kAtty, a.atty, N, C, step);
+    if (!a.k_ln1.ok) s.apply(kLn1, a.ln1, N, C, step);
+    if (!a.k_attn.covers_qkv()) s.apply(kQkv, a.qkv, N, 3 * C, step);
+    if (!a.k_attn.covers_att()) s.apply(kAtt, a.att, B * H * T, T, step);
+    if (!a.k_atty.ok) s.apply(kAtty, a.atty, N, C, step);
     s.apply(kX2, a.x2, N, C, step);
-    s.apply(kLn2, a.ln2, N, C, step);
+    if (!a.k_ln2.ok) s.apply(kLn2, a.ln2, N, C, step);
     s.apply(kH13, a.h13, N, 2 * F, step);
-    s.apply(kSw, a.sw, N, F, step);
+    if (!a.k_sw.ok) s.apply(kSw, a.sw, N, F, step);
   }
   nxf_ = final_q_.input(xf_, N, C, step, fq_x_);
   ngf_ = final_q_.param(store_.value(final_norm_), C, step, fq_g_);
   nn::rmsnorm_forward(lnf_, rstdf_, nxf_, ngf_, N, C, kNormEps);
-  nn::linear_forward(head_q_, logits_, lnf_, head_weight(), nullptr, N, C, V, step);
+  k_lnf_.saved = &final_saved_.q[1];
+  nn::linear_forward(head_q_, logits_, lnf_, head_weight(), nullptr, N, C, V, step, &k_lnf_);
   final_saved_.apply(0, xf_, N, C, step);
-  final_saved_.apply(1, lnf_, N, C, step);
+  if (!k_lnf_.ok) final_saved_.apply(1, lnf_, N, C, step);
   return nn::crossentropy_forward(losses_, lse_, logits_, tgt_.data(), N, V);
 }
 
@@ -210,7 +220,7 @@ void LM::backward(uint64_t step) {
   nn::crossentropy_backward(dlogits_, logits_, lse_, tgt_.data(), N, V, 1.0f / N);
   zero(dln_, N * C);
   nn::linear_backward(head_q_, dln_, head_grad(), nullptr, dlogits_, lnf_, head_weight(), N, C, V,
-                      step);
+                      step, &k_lnf_);
   zero(dresid_, N * C);
   nn::rmsnorm_backward(dresid_, store_.grad(final_norm_), dln_, nxf_, ngf_, rstdf_, N, C);
   for (int l = cfg_.layers - 1; l >= 0; --l) {
@@ -221,22 +231,22 @@ void LM::backward(uint64_t step) {
     // and each branch adds its contribution to it.
     zero(dsw_, N * F);
     nn::linear_backward(q.w2, dsw_, store_.grad(p.w2), nullptr, dresid_, a.sw, store_.value(p.w2),
-                        N, F, C, step);
+                        N, F, C, step, &a.k_sw);
     zero(dh13_, 2 * N * F);
     nn::swiglu_backward(dh13_, dsw_, a.h13, N, F);
     zero(dln_, N * C);
     nn::linear_backward(q.w13, dln_, store_.grad(p.w13), nullptr, dh13_, a.ln2, store_.value(p.w13),
-                        N, C, 2 * F, step);
+                        N, C, 2 * F, step, &a.k_ln2);
     nn::rmsnorm_backward(dresid_, store_.grad(p.mlp_norm), dln_, a.nx2, a.ng2, a.rstd2, N, C);
     zero(datty_, N * C);
     nn::linear_backward(q.wo, datty_, store_.grad(p.wo), nullptr, dresid_, a.atty,
-                        store_.value(p.wo), N, C, C, step);
+                        store_.value(p.wo), N, C, C, step, &a.k_atty);
     zero(dqkv_, 3 * N * C);
-    nn::attention_backward(q.attn, dqkv_, datty_, a.qkv, a.att, B, T, C, H, step);
+    nn::attention_backward(q.attn, dqkv_, datty_, a.qkv, a.att, B, T, C, H, step, &a.k_attn);
     nn::rope_backward(dqkv_, rope_cos_.data(), rope_sin_.data(), B, T, C, H);
     zero(dln_, N * C);
     nn::linear_backward(q.wqkv, dln_, store_.grad(p.wqkv), nullptr, dqkv_, a.ln1,
-                        store_.value(p.wqkv), N, C, 3 * C, step);
+                        store_.value(p.wqkv), N, C, 3 * C, step, &a.k_ln1);
     nn::rmsnorm_backward(dresid_, store_.grad(p.attn_norm), dln_, a.nx1, a.ng1, a.rstd1, N, C);
   }
   nn::embedding_backward(store_.grad(embed_), dresid_, inp_.data(), N, C);

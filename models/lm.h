@@ -63,6 +63,10 @@ class LM final : public Model {
     // What the norms read: x (x2) and the gain, or their quantized copies.
     const float *nx1, *ng1, *nx2, *ng2;
     std::vector<float> qx1, qg1, qx2, qg2;
+    // The forward's bf16 operand copies that backward reads instead of the saved tensors
+    // ln1, atty, ln2, sw (the linears' X) and qkv, att (attention), when they agree.
+    nn::LinearKeep k_ln1, k_atty, k_ln2, k_sw;
+    nn::AttentionKeep k_attn;
   };
 
   void reserve(int B, int T);
@@ -88,6 +92,7 @@ class LM final : public Model {
   std::vector<LayerActs> la_;
   float *xf_ = nullptr, *lnf_ = nullptr, *rstdf_ = nullptr, *logits_ = nullptr;
   float *losses_ = nullptr, *lse_ = nullptr, *tmp_ = nullptr;
+  nn::LinearKeep k_lnf_;  // the head's X (lnf)
   const float *nxf_ = nullptr, *ngf_ = nullptr;
   // Gradient scratch: dresid, dln, datty (N, C), dqkv (N, 3C), dh13 (N, 2F), dsw (N, F),
   // dlogits (N, V).

@@ -17,7 +17,7 @@ constexpr int64_t kBlock = 64;  // query/key block of the causal GEMMs
 // Per-thread buffers: quantized operands (fp32 or, for fused sites, bf16) and the (T, T)
 // dP / dS matrix.
 struct Scratch {
-  std::vector<float> op[4], ds, wide[2];
+  std::vector<float> op[4], ds, wide[2], prow;
   std::vector<uint16_t> h[4];
 };
 Scratch& scratch() {
@@ -33,24 +33,34 @@ struct Prepared {
   bool fused = false;
   GemmPath path;  // bf16 when both operands are bf16 values
 };
-// `slots`: the scratch buffers of A and B (0 and 1, or 2 and 3). `a_ready`: A already
-// through s.a as bf16 (a fused site whose A another GEMM of the piece quantized the same way).
+// Where a fused site's bf16 copies come from or go (all optional): `a_ready` / `b_ready` an
+// operand already through its quantizer as bf16, `a_dst` / `b_dst` room for a copy that must
+// outlive the piece (else the thread's scratch).
+struct Copies {
+  const Mat16 *a_ready = nullptr, *b_ready = nullptr;
+  uint16_t *a_dst = nullptr, *b_dst = nullptr;
+};
+// `slots`: the scratch buffers of A and B (0 and 1, or 2 and 3).
 Prepared prepare(const GemmSite& s, uint64_t step, uint64_t base, int64_t piece, int64_t M,
-                 int64_t N, int64_t K, Mat A, Mat B, int slots, const Mat16* a_ready = nullptr) {
+                 int64_t N, int64_t K, Mat A, Mat B, int slots, const Copies& c = {}) {
   Scratch& sc = scratch();
   const Hadamard h = s.transform_at(step);
   const int64_t ar = A.trans ? K : M, ac = A.trans ? M : K;
   const int64_t br = B.trans ? N : K, bc = B.trans ? K : N;
   Prepared p;
   p.path = s.path();
+  const auto to16 = [&](const Quantizer& q, Mat X, int64_t rows, int64_t cols, bool lhs,
+                        const Mat16* ready, uint16_t* dst, std::vector<uint16_t>& buf, Mat16* out) {
+    if (ready) {
+      *out = *ready;
+      return true;
+    }
+    if (dst) return prepare_operand_bf16(q, h, X, rows, cols, lhs, base, dst, out);
+    return prepare_operand_bf16(q, h, X, rows, cols, lhs, base, buf, out);
+  };
   if (fused_bf16(s)) {
-    p.fused = true;
-    if (a_ready)
-      p.a16 = *a_ready;
-    else
-      p.fused = prepare_operand_bf16(s.a, h, A, ar, ac, true, base, sc.h[slots], &p.a16);
-    p.fused =
-        p.fused && prepare_operand_bf16(s.b, h, B, br, bc, false, base, sc.h[slots + 1], &p.b16);
+    p.fused = to16(s.a, A, ar, ac, true, c.a_ready, c.a_dst, sc.h[slots], &p.a16) &&
+              to16(s.b, B, br, bc, false, c.b_ready, c.b_dst, sc.h[slots + 1], &p.b16);
   }
   if (!p.fused) {
     p.a = prepare_operand(s.a, h, A, ar, ac, true, base, sc.op[slots]);
@@ -155,18 +165,56 @@ AttentionQuant make_attention_quant(const Recipe& r, const std::string& layer, S
           site("attn.dq", "attn.dS", "attn.k"), site("attn.dk", "attn.dS", "attn.q")};
 }
 
+void plan_keep(const AttentionQuant& q, AttentionKeep& k) {
+  const auto through = [](const GemmSite& f, const Quantizer& fq, const Quantizer* saved,
+                          const GemmSite& b, const Quantizer& bq) {
+    return saved && fused_bf16(f) && fused_bf16(b) && same_values_through(fq, *saved, bq);
+  };
+  k.q_for_dk = through(q.qk, q.qk.a, k.saved_qkv, q.dk, q.dk.b);
+  k.k_for_dq = through(q.qk, q.qk.b, k.saved_qkv, q.dq, q.dq.b);
+  k.v_for_dp = through(q.pv, q.pv.b, k.saved_qkv, q.dp, q.dp.b);
+  k.p_for_dv = through(q.pv, q.pv.a, k.saved_att, q.dv, q.dv.a);
+  // The P copy is saved_att(P) itself when both give the same values element by element.
+  k.p_is_saved = k.saved_att && fused_bf16(q.pv) && !k.saved_att->identity() &&
+                 same_values_any_axis(q.pv.a, *k.saved_att) &&
+                 !k.saved_att->along(Axis::row).scaled();
+  k.all_ok = false;
+}
+
 void attention_forward(const AttentionQuant& q, float* out, float* att, const float* qkv, int64_t B,
-                       int64_t T, int64_t C, int64_t H, uint64_t step) {
+                       int64_t T, int64_t C, int64_t H, uint64_t step, AttentionKeep* keep) {
   const int64_t D = C / H;
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(D)));
+  if (keep) {
+    plan_keep(q, *keep);
+    const auto room = [&](bool used, std::vector<uint16_t>& v, int64_t n) {
+      if (used && v.size() < static_cast<size_t>(n)) v.resize(n);
+    };
+    room(keep->q_for_dk, keep->q, B * H * T * D);
+    room(keep->k_for_dq, keep->k, B * H * T * D);
+    room(keep->v_for_dp, keep->v, B * H * T * D);
+    room(keep->p_for_dv || keep->p_is_saved, keep->p, B * H * T * T);
+    keep->ok.assign(B * H, 0);
+  }
   parallel_for(B * H, [&](int64_t bh) {
     const int64_t b = bh / H, h = bh % H;
     const uint64_t base = step_index_base(step, static_cast<uint64_t>(bh * T * std::max(T, D)));
     const Mat Q{qkv + b * T * 3 * C + h * D, 3 * C, false};
     const Mat K{Q.p + C, 3 * C, true}, V{Q.p + 2 * C, 3 * C, false};
     float* P = att + bh * T * T;  // (T, T): scores, then probabilities in place
+    // Copies kept for backward go to keep's buffers.
+    const auto dst = [&](bool used, std::vector<uint16_t>& v, int64_t n) {
+      return keep && used ? v.data() + bh * n : nullptr;
+    };
+    Copies cs, co;
+    if (keep) {
+      cs.a_dst = dst(keep->q_for_dk, keep->q, T * D);
+      cs.b_dst = dst(keep->k_for_dq, keep->k, T * D);
+      co.a_dst = dst(keep->p_for_dv || keep->p_is_saved, keep->p, T * T);
+      co.b_dst = dst(keep->v_for_dp, keep->v, T * D);
+    }
     // S = Q K^T * scale over causal blocks: rows [r0, r1) need keys [0, r1).
-    const Prepared s = prepare(q.qk, step, base, bh, T, T, D, Q, K, 0);
+    const Prepared s = prepare(q.qk, step, base, bh, T, T, D, Q, K, 0, cs);
     for (int64_t r0 = 0; r0 < T; r0 += kBlock) {
       const int64_t r1 = std::min(T, r0 + kBlock);
       run(s, r1 - r0, r1, D, scale, r0, 0, 0, 0.0f, P + r0 * T, T);
@@ -179,18 +227,21 @@ void attention_forward(const AttentionQuant& q, float* out, float* att, const fl
       std::fill(p + i + 1, p + T, 0.0f);
     }
     // O = P V over causal blocks.
-    const Prepared o = prepare(q.pv, step, base, bh, T, D, T, Mat{P, T, false}, V, 2);
+    const Prepared o = prepare(q.pv, step, base, bh, T, D, T, Mat{P, T, false}, V, 2, co);
     float* O = out + b * T * C + h * D;
     for (int64_t r0 = 0; r0 < T; r0 += kBlock) {
       const int64_t r1 = std::min(T, r0 + kBlock);
       run(o, r1 - r0, D, r1, 1.0f, r0, 0, 0, 0.0f, O + r0 * C, C);
     }
+    if (keep) keep->ok[bh] = s.fused && o.fused;
   });
+  if (keep)
+    keep->all_ok = std::all_of(keep->ok.begin(), keep->ok.end(), [](uint8_t v) { return v != 0; });
 }
 
 void attention_backward(const AttentionQuant& q, float* dqkv, const float* dout, const float* qkv,
-                        const float* att, int64_t B, int64_t T, int64_t C, int64_t H,
-                        uint64_t step) {
+                        const float* att, int64_t B, int64_t T, int64_t C, int64_t H, uint64_t step,
+                        const AttentionKeep* keep) {
   const int64_t D = C / H;
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(D)));
   parallel_for(B * H, [&](int64_t bh) {
@@ -204,29 +255,53 @@ void attention_backward(const AttentionQuant& q, float* dqkv, const float* dout,
     float *dK = dQ + C, *dV = dQ + 2 * C;
     if (sc.ds.size() < static_cast<size_t>(T * T)) sc.ds.resize(T * T);
     float* dS = sc.ds.data();  // (T, T): dP, then dS in place
+    // The forward's copies of this piece (stored layouts: Q, K, V (T, D), P (T, T)).
+    Mat16 kq{}, kk{}, kv{}, kp{};
+    const uint16_t* p16 = nullptr;
+    if (keep && keep->ok[bh]) {
+      const auto at = [&](const std::vector<uint16_t>& v, int64_t n, int64_t ld, bool trans) {
+        return Mat16{v.data() + bh * n, ld, trans};
+      };
+      if (keep->q_for_dk) kq = at(keep->q, T * D, D, false);
+      if (keep->k_for_dq) kk = at(keep->k, T * D, D, false);
+      if (keep->v_for_dp) kv = at(keep->v, T * D, D, true);
+      if (keep->p_for_dv) kp = at(keep->p, T * T, T, true);
+      if (keep->p_is_saved) p16 = keep->p.data() + bh * T * T;
+    }
+    const auto ready = [](const Mat16& m) { return m.p ? &m : nullptr; };
     // dP = dO V^T over causal blocks.
-    const Prepared p = prepare(q.dp, step, base, bh, T, T, D, dO, Mat{q0 + 2 * C, 3 * C, true}, 0);
+    const Prepared p = prepare(q.dp, step, base, bh, T, T, D, dO, Mat{q0 + 2 * C, 3 * C, true}, 0,
+                               {nullptr, ready(kv)});
     for (int64_t r0 = 0; r0 < T; r0 += kBlock) {
       const int64_t r1 = std::min(T, r0 + kBlock);
       run(p, r1 - r0, r1, D, 1.0f, r0, 0, 0, 0.0f, dS + r0 * T, T);
     }
-    // dV = P^T dO: key block [c0, c1) sums over queries [c0, T).
-    const Prepared v = prepare(q.dv, step, base, bh, T, D, T, Mat{P, T, true}, dO, 2);
+    // dV = P^T dO: key block [c0, c1) sums over queries [c0, T). dP's copy of dO serves when
+    // both quantize it to the same bf16 values.
+    const bool share_do = p.fused && fused_bf16(q.dv) && same_values_any_axis(q.dp.a, q.dv.b);
+    const Prepared v = prepare(q.dv, step, base, bh, T, D, T, Mat{P, T, true}, dO, 2,
+                               {ready(kp), share_do ? &p.a16 : nullptr});
     for (int64_t c0 = 0; c0 < T; c0 += kBlock) {
       const int64_t c1 = std::min(T, c0 + kBlock);
       run(v, c1 - c0, D, T - c0, 1.0f, c0, c0, c0, 1.0f, dV + c0 * 3 * C, 3 * C);
     }
-    // dS = P * (dP - rowsum(dP * P)), zero above the diagonal.
+    // dS = P * (dP - rowsum(dP * P)), zero above the diagonal; P read from its saved copy
+    // when that holds the saved values.
+    if (sc.prow.size() < static_cast<size_t>(T)) sc.prow.resize(T);
     for (int64_t i = 0; i < T; ++i) {
       const float* pi = P + i * T;
+      if (p16) {
+        widen_bf16(p16 + i * T, sc.prow.data(), i + 1);
+        pi = sc.prow.data();
+      }
       float* d = dS + i * T;
       const float dp = dot(d, pi, i + 1);
       for (int64_t j = 0; j <= i; ++j) d[j] = pi[j] * (d[j] - dp);
       std::fill(d + i + 1, d + T, 0.0f);
     }
     // dQ = dS K * scale over causal blocks.
-    const Prepared k =
-        prepare(q.dq, step, base, bh, T, D, T, Mat{dS, T, false}, Mat{q0 + C, 3 * C, false}, 0);
+    const Prepared k = prepare(q.dq, step, base, bh, T, D, T, Mat{dS, T, false},
+                               Mat{q0 + C, 3 * C, false}, 0, {nullptr, ready(kk)});
     for (int64_t r0 = 0; r0 < T; r0 += kBlock) {
       const int64_t r1 = std::min(T, r0 + kBlock);
       run(k, r1 - r0, D, r1, scale, r0, 0, 0, 1.0f, dQ + r0 * 3 * C, 3 * C);
@@ -236,7 +311,7 @@ void attention_backward(const AttentionQuant& q, float* dqkv, const float* dout,
     const bool share = k.fused && fused_bf16(q.dk) && same_values_any_axis(q.dq.a, q.dk.a);
     const Mat16 ds_t{k.a16.p, k.a16.ld, true};
     const Prepared g = prepare(q.dk, step, base, bh, T, D, T, Mat{dS, T, true},
-                               Mat{q0, 3 * C, false}, 2, share ? &ds_t : nullptr);
+                               Mat{q0, 3 * C, false}, 2, {share ? &ds_t : nullptr, ready(kq)});
     for (int64_t c0 = 0; c0 < T; c0 += kBlock) {
       const int64_t c1 = std::min(T, c0 + kBlock);
       run(g, c1 - c0, D, T - c0, scale, c0, c0, c0, 1.0f, dK + c0 * 3 * C, 3 * C);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "nn/qgemm.h"
 #include "recipe/recipe.h"
@@ -30,13 +31,34 @@ struct AttentionQuant {
 };
 AttentionQuant make_attention_quant(const Recipe& r, const std::string& layer, Streams& streams);
 
+// The forward's bf16 copies of a layer's attention operands kept for its backward, per (batch,
+// head) piece: Q, K, V (T, D) and P (T, T) as the forward's quantizers made them. qkv and att
+// are saved activations stored through saved_qkv and saved_att. A backward GEMM reads a copy
+// where both sites run fused in bf16 and its quantizer gives from the saved tensor what the
+// forward's gave (same_values_through); a piece whose copies failed (a NaN payload) quantizes
+// as usual.
+struct AttentionKeep {
+  const Quantizer *saved_qkv = nullptr, *saved_att = nullptr;
+  std::vector<uint16_t> q, k, v, p;
+  std::vector<uint8_t> ok;  // per piece: its copies hold this step's values
+  // Set by attention_forward: the copies backward reads, and whether the P copy is
+  // saved_att(P) itself (then backward's dS reads it too).
+  bool q_for_dk = false, k_for_dq = false, v_for_dp = false, p_for_dv = false;
+  bool p_is_saved = false, all_ok = false;
+  // Backward reads nothing of the saved qkv (att) tensor: its saved quantization is dead work.
+  bool covers_qkv() const { return all_ok && q_for_dk && k_for_dq && v_for_dp; }
+  bool covers_att() const { return all_ok && p_for_dv && p_is_saved; }
+};
+
 // out (B, T, C) = per head softmax(Q K^T / sqrt(D) + causal mask) V, from qkv (B, T, 3C) =
-// [q | k | v]; att (B, H, T, T) saves the probabilities (zero above the diagonal).
+// [q | k | v]; att (B, H, T, T) saves the probabilities (zero above the diagonal). `keep`, if
+// given (saved_* set), receives the copies backward can use.
 void attention_forward(const AttentionQuant& q, float* out, float* att, const float* qkv, int64_t B,
-                       int64_t T, int64_t C, int64_t H, uint64_t step);
-// dqkv (B, T, 3C) += gradients of q, k, v.
+                       int64_t T, int64_t C, int64_t H, uint64_t step,
+                       AttentionKeep* keep = nullptr);
+// dqkv (B, T, 3C) += gradients of q, k, v. `keep`: the forward's of this step, if given.
 void attention_backward(const AttentionQuant& q, float* dqkv, const float* dout, const float* qkv,
-                        const float* att, int64_t B, int64_t T, int64_t C, int64_t H,
-                        uint64_t step);
+                        const float* att, int64_t B, int64_t T, int64_t C, int64_t H, uint64_t step,
+                        const AttentionKeep* keep = nullptr);
 
 }  // namespace lowp::nn

@@ -21,8 +21,19 @@ LinearQuant make_linear_quant(const std::string& layer, std::string_view format,
 }
 
 void linear_forward(const LinearQuant& q, float* y, const float* x, const float* w, const float* b,
-                    int64_t M, int64_t K, int64_t N, uint64_t step) {
-  qgemm(q.fwd, M, N, K, 1.0f, Mat{x, K, false}, Mat{w, K, true}, 0.0f, y, N, step);
+                    int64_t M, int64_t K, int64_t N, uint64_t step, LinearKeep* keep) {
+  const Mat xm{x, K, false}, wm{w, K, true};
+  ReadyOperand kept{};
+  if (keep) {
+    keep->ok = false;
+    if (keep->saved && fused_bf16(q.fwd) && fused_bf16(q.wgrad) && !q.fwd.h.active() &&
+        !q.wgrad.h.active() && same_values_through(q.fwd.a, *keep->saved, q.wgrad.b)) {
+      if (keep->x.size() < static_cast<size_t>(M * K)) keep->x.resize(M * K);
+      keep->ok = prepare_operand_bf16(q.fwd.a, Hadamard{}, xm, M, K, true, step_index_base(step),
+                                      keep->x.data(), &kept.bf16);
+    }
+  }
+  qgemm(q.fwd, M, N, K, 1.0f, xm, wm, 0.0f, y, N, step, keep && keep->ok ? &kept : nullptr);
   if (!b) return;
   parallel_for((M + 63) / 64, [&](int64_t p) {
     for (int64_t m = p * 64; m < std::min(M, (p + 1) * 64); ++m)
@@ -31,8 +42,8 @@ void linear_forward(const LinearQuant& q, float* y, const float* x, const float*
 }
 
 void linear_backward(const LinearQuant& q, float* dx, float* dw, float* db, const float* dy,
-                     const float* x, const float* w, int64_t M, int64_t K, int64_t N,
-                     uint64_t step) {
+                     const float* x, const float* w, int64_t M, int64_t K, int64_t N, uint64_t step,
+                     const LinearKeep* keep) {
   // Both GEMMs read dY; when their quantizers agree on it (element-wise formats: the bf16
   // and per-tensor FP8 recipes) it is quantized once. (dY is the largest operand of most
   // linears: the bf16 recipe's quantization time falls by about a third.) Two-level formats
@@ -58,8 +69,9 @@ void linear_backward(const LinearQuant& q, float* dx, float* dw, float* db, cons
   if (dx)
     qgemm(q.dgrad, M, K, N, 1.0f, Mat{dy, N, false}, Mat{w, K, false}, 1.0f, dx, K, step,
           share ? &shared : nullptr);
+  const Mat16 x16{keep && keep->ok ? keep->x.data() : nullptr, K, false};
   qgemm(q.wgrad, N, K, M, 1.0f, Mat{dy, N, true}, Mat{x, K, false}, 1.0f, dw, K, step,
-        share ? &shared_t : nullptr);
+        share ? &shared_t : nullptr, x16.p ? &x16 : nullptr);
   if (!db) return;
   // Column sums over fixed pieces of 64 columns; each sum runs over rows in order.
   parallel_for((N + 63) / 64, [&](int64_t p) {

@@ -77,11 +77,16 @@ bool fused_bf16(const GemmSite& s) {
 }
 
 bool prepare_operand_bf16(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, int64_t cols,
+                          bool lhs, uint64_t index_base, uint16_t* dst, Mat16* out) {
+  const Axis red = reduction_axis(lhs, x.trans);
+  *out = Mat16{dst, cols, x.trans};
+  return quantize_operand_bf16(q.along(red), h, x.p, x.ld, dst, rows, cols, red, index_base);
+}
+
+bool prepare_operand_bf16(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, int64_t cols,
                           bool lhs, uint64_t index_base, std::vector<uint16_t>& buf, Mat16* out) {
   if (buf.size() < static_cast<size_t>(rows * cols)) buf.resize(rows * cols);
-  const Axis red = reduction_axis(lhs, x.trans);
-  *out = Mat16{buf.data(), cols, x.trans};
-  return quantize_operand_bf16(q.along(red), h, x.p, x.ld, buf.data(), rows, cols, red, index_base);
+  return prepare_operand_bf16(q, h, x, rows, cols, lhs, index_base, buf.data(), out);
 }
 
 OperandRecord record(const char* slot, const Quantizer& q, const Hadamard& h, Mat x, Mat q_out,
@@ -131,7 +136,8 @@ void tap(const GemmSite& s, int64_t M, int64_t N, int64_t K, const Hadamard& h, 
 }  // namespace
 
 void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B,
-           float beta, float* C, int64_t ldc, uint64_t step, const ReadyOperand* a_ready) {
+           float beta, float* C, int64_t ldc, uint64_t step, const ReadyOperand* a_ready,
+           const Mat16* b_ready) {
   // Quantized copies, per thread, grown only when a larger operand comes; fa, fb: the bf16
   // factors of two-level operands; ha, hb: bf16 copies of a fused site.
   thread_local std::vector<float> qa, qb, fa, fb;
@@ -168,7 +174,10 @@ void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat 
       a16 = a_ready->bf16;
     else
       ok = to16(s.a, A, ar, ac, true, qa, ha, &a16, &av);
-    ok = ok && to16(s.b, B, br, bc, false, qb, hb, &b16, &bv);
+    if (b_ready && s.b.bf16_exact())
+      b16 = *b_ready;
+    else
+      ok = ok && to16(s.b, B, br, bc, false, qb, hb, &b16, &bv);
     if (ok && (scale == alpha || std::isnormal(scale))) {
       gemm_bf16(M, N, K, scale, a16, b16, beta, C, ldc);
       if (gemm_tap_active()) {

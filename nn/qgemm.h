@@ -76,11 +76,18 @@ bool fused_bf16(const GemmSite& s);
 bool prepare_operand_bf16(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, int64_t cols,
                           bool lhs, uint64_t index_base, std::vector<uint16_t>& buf, Mat16* out);
 
+// prepare_operand_bf16 writing to dst (room for rows * cols values) instead of a vector.
+bool prepare_operand_bf16(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, int64_t cols,
+                          bool lhs, uint64_t index_base, uint16_t* dst, Mat16* out);
+
 // `a_ready`, if given, is A already through s.a (what prepare_operand, or for a fused site
 // prepare_operand_bf16, would give: same index base, no transform active, not two-level),
-// e.g. one copy of dY shared by two GEMMs.
+// e.g. one copy of dY shared by two GEMMs. `b_ready`, if given, is B's bf16 copy with the
+// values s.b would give (e.g. the forward's copy of a saved activation, same_values_through);
+// the fused bf16 path reads it, any other path quantizes B itself.
 void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B,
-           float beta, float* C, int64_t ldc, uint64_t step, const ReadyOperand* a_ready = nullptr);
+           float beta, float* C, int64_t ldc, uint64_t step, const ReadyOperand* a_ready = nullptr,
+           const Mat16* b_ready = nullptr);
 
 // ---- observation -----------------------------------------------------------------------------
 

@@ -186,6 +186,12 @@ bool same_values_any_axis(const Quantizer& a, const Quantizer& b) {
   return fa == fb;
 }
 
+bool same_values_through(const Quantizer& a, const Quantizer& s, const Quantizer& b) {
+  if (!same_values_any_axis(a, b)) return false;
+  if (s.identity()) return true;
+  return same_values_any_axis(a, s) && !a.along(Axis::row).scaled();
+}
+
 void quantize_operand(const Format& f, const Hadamard& h, const float* x, int64_t ldx, float* y,
                       int64_t rows, int64_t cols, Axis reduction, uint64_t index_base,
                       float* tensor_g) {

@@ -83,6 +83,13 @@ bool quantize_operand_bf16_factored(const Format& f, const Hadamard& h, const fl
 // stream, which deterministic rounding never reads (stochastic rounding draws per quantizer).
 bool same_values_any_axis(const Quantizer& a, const Quantizer& b);
 
+// True when b(s(x)) == a(x) for every tensor x: a's copy of an operand can stand in for b's
+// copy of the same tensor after it was saved through s (a saved activation read by backward).
+// a and b give the same values (same_values_any_axis), and s is the identity or gives those
+// values element by element without scales: a deterministic element-wise quantizer leaves its
+// own values as they are, so b(s(x)) = a(a(x)) = a(x).
+bool same_values_through(const Quantizer& a, const Quantizer& s, const Quantizer& b);
+
 // True for plain fp32 (no scale): quantize_operand then only copies (and transforms).
 bool is_identity(const Format& f);
 

@@ -1,6 +1,8 @@
 // Vector kernels of vecmath.h, compiled once per ISA clone.
 #include "nn/vecmath.h"
 
+#include <bit>
+
 namespace lowp::nn {
 
 LOWP_CLONES void exp_shifted(float* y, const float* x, float shift, int64_t n) {
@@ -45,6 +47,10 @@ LOWP_CLONES float max_of(const float* x, int64_t n) {
   float m = p[0];
   for (int l = 1; l < kLanes; ++l) m = m > p[l] ? m : p[l];
   return m;
+}
+
+LOWP_CLONES void widen_bf16(const uint16_t* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = std::bit_cast<float>(static_cast<uint32_t>(x[i]) << 16);
 }
 
 }  // namespace lowp::nn

@@ -51,4 +51,7 @@ float sum(const float* x, int64_t n);
 float dot(const float* x, const float* y, int64_t n);
 float max_of(const float* x, int64_t n);  // largest element (n >= 1)
 
+// y[i] = the fp32 value of the bf16 bits x[i], for i < n.
+void widen_bf16(const uint16_t* x, float* y, int64_t n);
+
 }  // namespace lowp::nn

@@ -95,8 +95,9 @@ Recipe test_recipe() {
 }
 
 // Runs one lm step under `recipe` and checks every GEMM operand; `sr_streams_expected`: the
-// number of distinct stochastic-rounding streams among the operands.
-void check_every_operand(const Recipe& recipe, size_t sr_streams_expected) {
+// number of distinct stochastic-rounding streams among the operands; `kept_expected`: the
+// number of weight-gradient X operands read from the forward's bf16 copy.
+void check_every_operand(const Recipe& recipe, size_t sr_streams_expected, int kept_expected = 0) {
   ModelConfig cfg;
   cfg.layers = 2;
   cfg.d_model = 32;
@@ -124,7 +125,7 @@ void check_every_operand(const Recipe& recipe, size_t sr_streams_expected) {
   for (Param& p : model.params()) weights[p.name] = p.value;
   std::map<std::tuple<std::string, std::string, std::string>, const Operand*> seen;
   std::set<std::pair<uint64_t, uint32_t>> sr_streams;
-  int checked = 0;
+  int checked = 0, kept = 0;
   for (const Record& r : records) {
     SCOPED_TRACE(r.layer + " " + r.gemm + " piece " + std::to_string(r.piece));
     const bool head = r.layer == "head";
@@ -178,14 +179,22 @@ void check_every_operand(const Recipe& recipe, size_t sr_streams_expected) {
     if (slot == "wgrad.x") {
       const Operand* x = seen.at({layer, "fwd", "fwd.x"});
       // Saved activations are quantized in place after the forward pass (act.saved of the
-      // layer's block): the weight gradient sees that copy. (Deterministic formats here.)
+      // layer's block): the weight gradient sees that copy (deterministic formats here), or,
+      // where the forward's bf16 copy stands in for it (nn::LinearKeep), X itself with
+      // wgrad.x's quantization of the saved copy all the same.
       const std::string block =
           layer == "head" ? "final_norm" : layer.substr(0, layer.find('.', 7));
       const Format saved = parse_format(recipe.format_for(block, "act.saved"));
       std::vector<float> want = x->raw;
       if (!nn::is_identity(saved))
         fake_quantize(saved, want.data(), want.data(), x->rows, x->cols, 0);
-      EXPECT_EQ(o->raw, want) << layer;
+      if (o->raw != want) {
+        EXPECT_EQ(o->raw, x->raw) << layer;
+        std::vector<float> q(want.size());
+        fake_quantize(o->format, want.data(), q.data(), o->rows, o->cols, o->index_base);
+        EXPECT_EQ(0, std::memcmp(q.data(), o->quantized.data(), q.size() * sizeof(float))) << layer;
+        ++kept;
+      }
       EXPECT_EQ(o->rows, x->rows);
     }
     if (slot == "wgrad.dy") {
@@ -194,6 +203,7 @@ void check_every_operand(const Recipe& recipe, size_t sr_streams_expected) {
   }
   // Every stochastically rounded operand draws from its own stream.
   EXPECT_EQ(sr_streams.size(), sr_streams_expected);
+  EXPECT_EQ(kept, kept_expected);
 }
 
 TEST(QuantizedOperands, EveryOperandIsItsSlotQuantization) {
@@ -220,13 +230,15 @@ TEST(QuantizedOperands, SharedDyIsEachSlotsQuantization) {
 
 // The bf16 recipe's fast paths: operands quantized straight to bf16, one bf16 copy of dS
 // for dQ and dK, and inputs that are already bf16 values (saved activations in bf16 or e4m3)
-// passed through; one slot with stochastic rounding takes the pass-through too. Each operand
-// is still its slot's quantization.
+// passed through; one slot with stochastic rounding takes the pass-through too. The forward's
+// copies of X serve the weight gradients of layer 0's four linears and the head (layer 1
+// saves in e4m3, and its w2 rounds stochastically). Each operand is still its slot's
+// quantization.
 TEST(QuantizedOperands, Bf16FastPathsGiveEachSlotsQuantization) {
   Recipe r = load_recipe("bf16");
   r.overrides.push_back({"layers.1", "act.saved", "e4m3"});
   r.overrides.push_back({"layers.1.mlp.w2", "wgrad.x", "bf16:round=sr"});
-  check_every_operand(r, 1);
+  check_every_operand(r, 1, 5);
 }
 
 }  // namespace
