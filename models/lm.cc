@@ -74,6 +74,7 @@ LM::LM(const ModelConfig& cfg_in, const Recipe& recipe, uint64_t seed) : cfg_(re
   final_q_ = make_norm_quant(recipe, "final_norm", streams);
   head_q_ = nn::make_linear_quant("head", recipe.format_for("head", "head"), Transform{}, streams);
   final_saved_ = make_saved_quant(recipe, "final_norm", 2, streams);
+  k_lnf_.saved = &final_saved_.q[1];
 
   const int64_t D = C / cfg_.heads;
   rope_cos_.resize(cfg_.seq * D / 2);
@@ -98,7 +99,16 @@ void LM::reserve(int B, int T) {
     return out;
   };
   la_.resize(L);
-  for (auto& a : la_) {
+  for (int64_t l = 0; l < L; ++l) {
+    LayerActs& a = la_[l];
+    // The saved tensors' quantizers, for the copies kept of them.
+    const SavedQuant& s = lq_[l].saved;
+    a.k_ln1.saved = &s.q[kLn1];
+    a.k_atty.saved = &s.q[kAtty];
+    a.k_ln2.saved = &s.q[kLn2];
+    a.k_sw.saved = &s.q[kSw];
+    a.k_attn.saved_qkv = &s.q[kQkv];
+    a.k_attn.saved_att = &s.q[kAtt];
     a.x = take(N * C);
     a.ln1 = take(N * C);
     a.rstd1 = take(N);
@@ -169,13 +179,6 @@ double LM::forward(uint64_t step) {
     a.nx1 = q.norm1.input(a.x, N, C, step, a.qx1);
     a.ng1 = q.norm1.param(store_.value(p.attn_norm), C, step, a.qg1);
     nn::rmsnorm_forward(a.ln1, a.rstd1, a.nx1, a.ng1, N, C, kNormEps);
-    const SavedQuant& s = q.saved;
-    a.k_ln1.saved = &s.q[kLn1];
-    a.k_atty.saved = &s.q[kAtty];
-    a.k_ln2.saved = &s.q[kLn2];
-    a.k_sw.saved = &s.q[kSw];
-    a.k_attn.saved_qkv = &s.q[kQkv];
-    a.k_attn.saved_att = &s.q[kAtt];
     nn::linear_forward(q.wqkv, a.qkv, a.ln1, store_.value(p.wqkv), nullptr, N, C, 3 * C, step,
                        &a.k_ln1);
     nn::rope_forward(a.qkv, rope_cos_.data(), rope_sin_.data(), B, T, C, H);
@@ -193,6 +196,7 @@ double LM::forward(uint64_t step) {
     nn::residual_forward(next, a.x2, tmp_, N * C);
     // From here on the forward pass reads none of this layer's saved activations. Those that
     // backward reads only through the forward's kept copies are left as they are.
+    const SavedQuant& s = q.saved;
     s.apply(kX, a.x, N, C, step);
     if (!a.k_ln1.ok) s.apply(kLn1, a.ln1, N, C, step);
     if (!a.k_attn.covers_qkv()) s.apply(kQkv, a.qkv, N, 3 * C, step);
@@ -206,7 +210,6 @@ double LM::forward(uint64_t step) {
   nxf_ = final_q_.input(xf_, N, C, step, fq_x_);
   ngf_ = final_q_.param(store_.value(final_norm_), C, step, fq_g_);
   nn::rmsnorm_forward(lnf_, rstdf_, nxf_, ngf_, N, C, kNormEps);
-  k_lnf_.saved = &final_saved_.q[1];
   nn::linear_forward(head_q_, logits_, lnf_, head_weight(), nullptr, N, C, V, step, &k_lnf_);
   final_saved_.apply(0, xf_, N, C, step);
   if (!k_lnf_.ok) final_saved_.apply(1, lnf_, N, C, step);

@@ -67,12 +67,6 @@ Prepared prepare(const GemmSite& s, uint64_t step, uint64_t base, int64_t piece,
     p.b = prepare_operand(s.b, h, B, br, bc, false, base, sc.op[slots + 1]);
   }
   if (gemm_tap_active()) {
-    const auto wide = [&](Mat16 m, int64_t n, std::vector<float>& buf) {
-      if (buf.size() < static_cast<size_t>(n)) buf.resize(n);
-      for (int64_t i = 0; i < n; ++i)
-        buf[i] = std::bit_cast<float>(static_cast<uint32_t>(m.p[i]) << 16);
-      return Mat{buf.data(), m.ld, m.trans};
-    };
     GemmRecord r;
     r.layer = s.layer;
     r.gemm = s.gemm;
@@ -80,9 +74,9 @@ Prepared prepare(const GemmSite& s, uint64_t step, uint64_t base, int64_t piece,
     r.M = M;
     r.N = N;
     r.K = K;
-    r.a = record(s.slot_a, s.a, h, A, p.fused ? wide(p.a16, ar * ac, sc.wide[0]) : p.a, ar, ac,
+    r.a = record(s.slot_a, s.a, h, A, p.fused ? widen(p.a16, ar * ac, sc.wide[0]) : p.a, ar, ac,
                  true, base);
-    r.b = record(s.slot_b, s.b, h, B, p.fused ? wide(p.b16, br * bc, sc.wide[1]) : p.b, br, bc,
+    r.b = record(s.slot_b, s.b, h, B, p.fused ? widen(p.b16, br * bc, sc.wide[1]) : p.b, br, bc,
                  false, base);
     emit(r);
   }
@@ -168,17 +162,16 @@ AttentionQuant make_attention_quant(const Recipe& r, const std::string& layer, S
 void plan_keep(const AttentionQuant& q, AttentionKeep& k) {
   const auto through = [](const GemmSite& f, const Quantizer& fq, const Quantizer* saved,
                           const GemmSite& b, const Quantizer& bq) {
-    return saved && fused_bf16(f) && fused_bf16(b) && same_values_through(fq, *saved, bq);
+    return saved && copy_serves(f, fq, *saved, b, bq);
   };
   k.q_for_dk = through(q.qk, q.qk.a, k.saved_qkv, q.dk, q.dk.b);
   k.k_for_dq = through(q.qk, q.qk.b, k.saved_qkv, q.dq, q.dq.b);
   k.v_for_dp = through(q.pv, q.pv.b, k.saved_qkv, q.dp, q.dp.b);
   k.p_for_dv = through(q.pv, q.pv.a, k.saved_att, q.dv, q.dv.a);
-  // The P copy is saved_att(P) itself when both give the same values element by element.
-  k.p_is_saved = k.saved_att && fused_bf16(q.pv) && !k.saved_att->identity() &&
-                 same_values_any_axis(q.pv.a, *k.saved_att) &&
-                 !k.saved_att->along(Axis::row).scaled();
-  k.all_ok = false;
+  // The P copy is saved_att(P) itself: saved_att(saved_att(P)) == pv.a(P), saved_att not the
+  // identity.
+  k.p_is_saved = k.saved_att && !k.saved_att->identity() && fused_bf16(q.pv) &&
+                 same_values_through(q.pv.a, *k.saved_att, *k.saved_att);
 }
 
 void attention_forward(const AttentionQuant& q, float* out, float* att, const float* qkv, int64_t B,
@@ -235,8 +228,10 @@ void attention_forward(const AttentionQuant& q, float* out, float* att, const fl
     }
     if (keep) keep->ok[bh] = s.fused && o.fused;
   });
-  if (keep)
-    keep->all_ok = std::all_of(keep->ok.begin(), keep->ok.end(), [](uint8_t v) { return v != 0; });
+}
+
+bool AttentionKeep::all_ok() const {
+  return std::all_of(ok.begin(), ok.end(), [](uint8_t piece) { return piece != 0; });
 }
 
 void attention_backward(const AttentionQuant& q, float* dqkv, const float* dout, const float* qkv,

@@ -44,10 +44,11 @@ struct AttentionKeep {
   // Set by attention_forward: the copies backward reads, and whether the P copy is
   // saved_att(P) itself (then backward's dS reads it too).
   bool q_for_dk = false, k_for_dq = false, v_for_dp = false, p_for_dv = false;
-  bool p_is_saved = false, all_ok = false;
+  bool p_is_saved = false;
+  bool all_ok() const;  // every piece's copies
   // Backward reads nothing of the saved qkv (att) tensor: its saved quantization is dead work.
-  bool covers_qkv() const { return all_ok && q_for_dk && k_for_dq && v_for_dp; }
-  bool covers_att() const { return all_ok && p_for_dv && p_is_saved; }
+  bool covers_qkv() const { return q_for_dk && k_for_dq && v_for_dp && all_ok(); }
+  bool covers_att() const { return p_for_dv && p_is_saved && all_ok(); }
 };
 
 // out (B, T, C) = per head softmax(Q K^T / sqrt(D) + causal mask) V, from qkv (B, T, 3C) =

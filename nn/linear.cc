@@ -26,8 +26,7 @@ void linear_forward(const LinearQuant& q, float* y, const float* x, const float*
   ReadyOperand kept{};
   if (keep) {
     keep->ok = false;
-    if (keep->saved && fused_bf16(q.fwd) && fused_bf16(q.wgrad) && !q.fwd.h.active() &&
-        !q.wgrad.h.active() && same_values_through(q.fwd.a, *keep->saved, q.wgrad.b)) {
+    if (keep->saved && copy_serves(q.fwd, q.fwd.a, *keep->saved, q.wgrad, q.wgrad.b)) {
       if (keep->x.size() < static_cast<size_t>(M * K)) keep->x.resize(M * K);
       keep->ok = prepare_operand_bf16(q.fwd.a, Hadamard{}, xm, M, K, true, step_index_base(step),
                                       keep->x.data(), &kept.bf16);

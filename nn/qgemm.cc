@@ -5,6 +5,7 @@
 #include <cmath>
 #include <mutex>
 
+#include "nn/vecmath.h"
 #include "util/error.h"
 
 namespace lowp::nn {
@@ -76,6 +77,12 @@ bool fused_bf16(const GemmSite& s) {
   return bf16_gemm_enabled() && s.a.bf16_exact() && s.b.bf16_exact();
 }
 
+bool copy_serves(const GemmSite& f, const Quantizer& fq, const Quantizer& saved, const GemmSite& b,
+                 const Quantizer& bq) {
+  return fused_bf16(f) && fused_bf16(b) && !f.h.active() && !b.h.active() &&
+         same_values_through(fq, saved, bq);
+}
+
 bool prepare_operand_bf16(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, int64_t cols,
                           bool lhs, uint64_t index_base, uint16_t* dst, Mat16* out) {
   const Axis red = reduction_axis(lhs, x.trans);
@@ -104,17 +111,19 @@ OperandRecord record(const char* slot, const Quantizer& q, const Hadamard& h, Ma
   return o;
 }
 
+Mat widen(Mat16 m, int64_t n, std::vector<float>& buf) {
+  if (buf.size() < static_cast<size_t>(n)) buf.resize(n);
+  widen_bf16(m.p, buf.data(), n);
+  return Mat{buf.data(), m.ld, m.trans};
+}
+
 namespace {
 
 // The fp32 values of a compact bf16 operand times g, for the tap.
 Mat widen_scaled(Mat16 m, int64_t n, float g, std::vector<float>& buf) {
-  if (buf.size() < static_cast<size_t>(n)) buf.resize(n);
-  for (int64_t i = 0; i < n; ++i)
-    buf[i] = std::bit_cast<float>(static_cast<uint32_t>(m.p[i]) << 16) * g;
-  return Mat{buf.data(), m.ld, m.trans};
-}
-Mat widen(Mat16 m, int64_t n, std::vector<float>& buf) {
-  return widen_scaled(m, n, 1.0f, buf);
+  const Mat w = widen(m, n, buf);
+  for (int64_t i = 0; i < n; ++i) buf[i] *= g;
+  return w;
 }
 
 void tap(const GemmSite& s, int64_t M, int64_t N, int64_t K, const Hadamard& h, uint64_t base,

@@ -71,6 +71,12 @@ struct ReadyOperand {
 // in bf16 (both quantizers bf16_exact, the bf16 path allowed): no fp32 copies are made.
 bool fused_bf16(const GemmSite& s);
 
+// True when the bf16 copy that site f's quantizer fq makes of a tensor can stand in for site
+// b's quantizer bq applied to that tensor after it was saved through `saved`: both sites fused,
+// neither with a transform, and bq(saved(x)) == fq(x) (same_values_through).
+bool copy_serves(const GemmSite& f, const Quantizer& fq, const Quantizer& saved, const GemmSite& b,
+                 const Quantizer& bq);
+
 // prepare_operand writing bf16 bits (a compact copy in `buf`), for a bf16_exact quantizer.
 // False if some value was not a bf16 value (a non-finite input's payload): use prepare_operand.
 bool prepare_operand_bf16(const Quantizer& q, const Hadamard& h, Mat x, int64_t rows, int64_t cols,
@@ -113,6 +119,8 @@ struct GemmRecord {
 void set_gemm_tap(std::function<void(const GemmRecord&)> tap);
 bool gemm_tap_active();
 void emit(const GemmRecord& r);
+// The fp32 values of a compact bf16 operand of n values, in buf (for the tap).
+Mat widen(Mat16 m, int64_t n, std::vector<float>& buf);
 // Fills an operand record for prepare_operand's arguments and result.
 OperandRecord record(const char* slot, const Quantizer& q, const Hadamard& h, Mat x, Mat q_out,
                      int64_t rows, int64_t cols, bool lhs, uint64_t index_base);
