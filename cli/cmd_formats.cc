@@ -4,6 +4,7 @@
 #include "cli/command.h"
 #include "cli/format_table.h"
 #include "formats/format.h"
+#include "nn/platform.h"
 
 namespace lowp::cli {
 
@@ -32,7 +33,15 @@ namespace {
 const bool registered = register_command([](CLI::App& root) {
   auto* sub = root.add_subcommand(
       "formats", "List the named formats: bits, bias, range, specials, block and scale");
-  sub->callback(print_format_table);
+  static bool cpu = false;
+  sub->add_flag("--cpu", cpu,
+                "Print the CPU's features and the paths in use (SIMD target, GEMM path) instead");
+  sub->callback([] {
+    if (cpu)
+      std::fputs(nn::describe(nn::platform()).c_str(), stdout);
+    else
+      print_format_table();
+  });
 });
 
 }  // namespace

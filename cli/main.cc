@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "kernels/runtime.h"
+#include "nn/platform.h"
 #include "util/error.h"
 
 namespace lowp::cli {
@@ -28,9 +30,11 @@ int& exit_code() {
 int main(int argc, char** argv) {
   CLI::App app{"lowp: a bit-exact lab for low-precision training"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "lowp 0.1.0");
+  app.set_version_flag("--version",
+                       [] { return "lowp 0.1.0\n" + lowp::nn::describe(lowp::nn::platform()); });
   for (const auto& setup : lowp::cli::registry()) setup(app);
   try {
+    lowp::kernels::max_isa();  // an invalid LOWP_MAX_ISA is an error before anything runs
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
@@ -39,7 +43,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "lowp: error: %s (see `lowp --help` or `lowp COMMAND --help`)\n", e.what());
+    std::fprintf(stderr, "lowp: error: %s (see `lowp --help` or `lowp COMMAND --help`)\n",
+                 e.what());
     return 2;
   } catch (const lowp::Error& e) {
     std::fprintf(stderr, "lowp: error: %s\n", e.what());

@@ -34,7 +34,51 @@ std::atomic<bool>& scalar_setting() {
   return on;
 }
 
+struct IsaCap {
+  const char* name;
+  int64_t best;  // the best Highway target allowed
+};
+constexpr IsaCap kIsaCaps[] = {{"AVX3_DL", HWY_AVX3_DL},
+                               {"AVX3", HWY_AVX3},
+                               {"AVX2", HWY_AVX2},
+                               {"SSE4", HWY_SSE4},
+                               {"EMU128", HWY_EMU128}};
+
+// Reads LOWP_MAX_ISA once and disables every Highway target better than the cap (lower bits
+// are better targets). Runs before main through a static below, so before any dispatch.
+const std::string& isa_cap() {
+  static const std::string cap = [] {
+    const char* s = std::getenv("LOWP_MAX_ISA");
+    if (s == nullptr || *s == 0) return std::string();
+    std::string valid;
+    for (const IsaCap& c : kIsaCaps) {
+      if (std::string(s) == c.name) {
+        hwy::DisableTargets(c.best - 1);
+        return std::string(c.name);
+      }
+      valid += std::string(valid.empty() ? "" : ", ") + c.name;
+    }
+    fail(std::string("LOWP_MAX_ISA=") + s + " is not a known instruction set; use one of " + valid +
+         ", or unset it");
+  }();
+  return cap;
+}
+
+// Applies the cap at load time; an invalid value is reported again by max_isa() when asked.
+const bool g_cap_applied = [] {
+  try {
+    isa_cap();
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}();
+
 }  // namespace
+
+std::string max_isa() {
+  return isa_cap();
+}
 
 void set_num_threads(int n) {
   if (n < 1 || n > 1024)

@@ -25,4 +25,11 @@ std::string active_simd_target();
 // "" restores automatic selection. Throws lowp::Error for an unknown or unsupported name.
 void use_simd_target(const std::string& name);
 
+// The instruction-set cap from the environment variable LOWP_MAX_ISA (`AVX3_DL`, `AVX3`,
+// `AVX2`, `SSE4`, `EMU128`), "" when unset: the library runs as on a CPU without the better
+// ISAs - SIMD targets above the cap are never dispatched to, and nn caps its GEMM library the
+// same way. Lets an AVX-512 machine test the paths an AVX2 machine takes. An unknown value
+// throws lowp::Error naming it and the valid ones.
+std::string max_isa();
+
 }  // namespace lowp::kernels

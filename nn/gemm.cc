@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kernels/runtime.h"
 #include "nn/counters.h"
 #include "nn/parallel.h"
 #include "nn/vecmath.h"
@@ -44,6 +45,7 @@ void check_dnnl(dnnl_status_t s, const char* what) {
 
 void gemm_f32(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float beta, float* C,
               int64_t ldc) {
+  gemm_caps();  // caps oneDNN's ISA before its first JIT
   const int64_t rows = block_rows(M);
   parallel_for((M + rows - 1) / rows, [&](int64_t blk) {
     single_threaded_dnnl();
@@ -92,11 +94,9 @@ const dnnl::engine& engine() {
   return e;
 }
 
-// One matmul primitive per shape and thread (primitives are built once, then reused).
-const dnnl::matmul& primitive(const Key& k) {
-  thread_local std::unordered_map<Key, dnnl::matmul, KeyHash> cache;
-  auto it = cache.find(k);
-  if (it != cache.end()) return it->second;
+// The bf16 matmul's descriptor for one shape and set of attributes; throws dnnl::error where
+// the library has no implementation.
+dnnl::matmul::primitive_desc bf16_desc(const Key& k) {
   using dims = dnnl::memory::dims;
   using dt = dnnl::memory::data_type;
   const dnnl::memory::desc a({k.M, k.K}, dt::bf16, k.ta ? dims{1, k.lda} : dims{k.lda, 1});
@@ -110,8 +110,76 @@ const dnnl::matmul& primitive(const Key& k) {
     po.append_sum(beta);
     attr.set_post_ops(po);
   }
-  const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), attr, engine());
-  return cache.emplace(k, dnnl::matmul(pd)).first->second;
+  return dnnl::matmul::primitive_desc(dnnl::matmul::desc(a, b, c), attr, engine());
+}
+
+const char* isa_name(dnnl::cpu_isa isa) {
+  switch (isa) {
+    case dnnl::cpu_isa::sse41:
+      return "sse41";
+    case dnnl::cpu_isa::avx:
+      return "avx";
+    case dnnl::cpu_isa::avx2:
+      return "avx2";
+    case dnnl::cpu_isa::avx2_vnni:
+      return "avx2_vnni";
+    case dnnl::cpu_isa::avx512_core:
+      return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni:
+      return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16:
+      return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx:
+      return "avx512_core_amx";
+    default:
+      return "other";
+  }
+}
+
+// LOWP_MAX_ISA caps oneDNN as it caps Highway, unless oneDNN's own ONEDNN_MAX_CPU_ISA is set.
+void cap_dnnl_isa() {
+  const std::string cap = kernels::max_isa();
+  if (cap.empty() || std::getenv("ONEDNN_MAX_CPU_ISA") || std::getenv("DNNL_MAX_CPU_ISA")) return;
+  const dnnl::cpu_isa isa = cap == "AVX3_DL" || cap == "AVX3" ? dnnl::cpu_isa::avx512_core_vnni
+                            : cap == "AVX2"                   ? dnnl::cpu_isa::avx2
+                                                              : dnnl::cpu_isa::sse41;
+  if (dnnl::set_max_cpu_isa(isa) != dnnl::status::success)
+    fail("LOWP_MAX_ISA=" + cap +
+         ": oneDNN refused to cap its instruction set (it was used before)");
+}
+
+GemmCaps probe() {
+  cap_dnnl_isa();
+  GemmCaps c;
+  c.isa = isa_name(dnnl::get_effective_cpu_isa());
+  // The attributes every bf16 GEMM may carry: an output scale and a sum post-op.
+  const Key k{64,
+              64,
+              64,
+              64,
+              64,
+              64,
+              false,
+              true,
+              std::bit_cast<uint32_t>(0.5f),
+              std::bit_cast<uint32_t>(1.0f)};
+  try {
+    const dnnl::matmul::primitive_desc pd = bf16_desc(k);
+    c.bf16_impl = pd.impl_info_str();
+    // A reference implementation computes in plain C++: correct but far slower than fp32.
+    c.bf16 = c.bf16_impl.rfind("ref", 0) != 0;
+  } catch (const dnnl::error& e) {
+    c.bf16_impl = e.what();
+  }
+  return c;
+}
+
+// One matmul primitive per shape and thread (primitives are built once, then reused).
+const dnnl::matmul& primitive(const Key& k) {
+  thread_local std::unordered_map<Key, dnnl::matmul, KeyHash> cache;
+  auto it = cache.find(k);
+  if (it != cache.end()) return it->second;
+  return cache.emplace(k, dnnl::matmul(bf16_desc(k))).first->second;
 }
 
 void gemm_bf16_blocks(int64_t M, int64_t N, int64_t K, float alpha, Mat16 A, Mat16 B, float beta,
@@ -155,7 +223,7 @@ GemmPath run_gemm(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, fl
       for (int64_t c = 0; c < N; ++c) C[r * ldc + c] = beta == 0.0f ? 0.0f : beta * C[r * ldc + c];
     return GemmPath::fp32;
   }
-  if (path == GemmPath::bf16 && g_bf16_enabled) {
+  if (path == GemmPath::bf16 && bf16_gemm_enabled()) {
     // Compact bf16 copies, kept per thread and grown only when a larger GEMM comes.
     thread_local std::vector<uint16_t> a16, b16;
     if (a16.size() < static_cast<size_t>(M * K)) a16.resize(M * K);
@@ -218,19 +286,38 @@ void gemm_bf16(int64_t M, int64_t N, int64_t K, float alpha, Mat16 A, Mat16 B, f
     run_gemm(M, N, K, alpha, Mat{}, Mat{}, beta, C, ldc, GemmPath::fp32);
     return;
   }
+  if (!bf16_gemm_enabled()) {
+    // bf16 values widen exactly: the fp32 path gives the same products.
+    thread_local std::vector<float> a32, b32;
+    const int64_t na = ((A.trans ? K : M) - 1) * A.ld + (A.trans ? M : K);
+    const int64_t nb = ((B.trans ? N : K) - 1) * B.ld + (B.trans ? K : N);
+    gemm(M, N, K, alpha, widen(A, na, a32), widen(B, nb, b32), beta, C, ldc, GemmPath::fp32);
+    return;
+  }
   const auto t0 = std::chrono::steady_clock::now();
   gemm_bf16_blocks(M, N, K, alpha, A, B, beta, C, ldc);
   count_gemm(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
           .count(),
-      2.0 * M * N * K);
+      2.0 * M * N * K, true);
+}
+
+Mat widen(Mat16 m, int64_t n, std::vector<float>& buf) {
+  if (buf.size() < static_cast<size_t>(n)) buf.resize(n);
+  widen_bf16(m.p, buf.data(), n);
+  return Mat{buf.data(), m.ld, m.trans};
 }
 
 void set_bf16_gemm(bool enabled) {
   g_bf16_enabled = enabled;
 }
 bool bf16_gemm_enabled() {
-  return g_bf16_enabled;
+  return g_bf16_enabled && gemm_caps().bf16;
+}
+
+const GemmCaps& gemm_caps() {
+  static const GemmCaps caps = probe();
+  return caps;
 }
 
 GemmPath gemm(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float beta, float* C,
@@ -241,7 +328,7 @@ GemmPath gemm(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float 
   count_gemm(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
           .count(),
-      2.0 * M * N * K);
+      2.0 * M * N * K, ran == GemmPath::bf16);
   return ran;
 }
 

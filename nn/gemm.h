@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace lowp::nn {
 
@@ -34,9 +36,14 @@ GemmPath gemm(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float 
               int64_t ldc, GemmPath path = GemmPath::fp32);
 
 // The bf16 path on operands already in bf16: fp32 accumulation, the same row blocks and
-// library calls as gemm's bf16 path (so the same bits as gemm on their fp32 values).
+// library calls as gemm's bf16 path (so the same bits as gemm on their fp32 values). Where
+// bf16_gemm_enabled() is false, the operands are widened and the fp32 path runs.
 void gemm_bf16(int64_t M, int64_t N, int64_t K, float alpha, Mat16 A, Mat16 B, float beta, float* C,
                int64_t ldc);
+
+// The fp32 values of a bf16 operand whose storage spans n values, in buf (leading dimension
+// and layout kept).
+Mat widen(Mat16 m, int64_t n, std::vector<float>& buf);
 
 // Truncates n fp32 values to bf16 bits; returns the OR of the dropped low halves (0: every
 // value was exactly a bf16 value).
@@ -50,8 +57,19 @@ uint32_t truncate_bf16_finite(const float* x, uint16_t* y, int64_t n);
 // nonzero if any input is not finite or any result overflows (y then holds no valid values).
 uint32_t round_bf16_finite(const float* x, uint16_t* y, int64_t n);
 
+// What this machine's GEMM library offers, found once at first use by creating the primitives
+// the paths need. Without a native bf16 matmul (oneDNN has one only with AVX512_BF16 or AMX)
+// every bf16-path GEMM runs in fp32 instead: the same products, another summation order.
+struct GemmCaps {
+  bool bf16 = false;      // a native (non-reference) bf16 matmul with fp32 accumulation exists
+  std::string isa;        // oneDNN's effective ISA, e.g. "avx512_core_bf16", "avx2"
+  std::string bf16_impl;  // the bf16 matmul's implementation, or why there is none
+};
+const GemmCaps& gemm_caps();
+
 // Globally allows (default) or forbids the bf16 path, e.g. to compare against fp32 GEMMs.
 void set_bf16_gemm(bool enabled);
+// True when bf16-path GEMMs really run in bf16: allowed, and gemm_caps().bf16.
 bool bf16_gemm_enabled();
 
 }  // namespace lowp::nn

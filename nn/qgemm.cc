@@ -111,12 +111,6 @@ OperandRecord record(const char* slot, const Quantizer& q, const Hadamard& h, Ma
   return o;
 }
 
-Mat widen(Mat16 m, int64_t n, std::vector<float>& buf) {
-  if (buf.size() < static_cast<size_t>(n)) buf.resize(n);
-  widen_bf16(m.p, buf.data(), n);
-  return Mat{buf.data(), m.ld, m.trans};
-}
-
 namespace {
 
 // The fp32 values of a compact bf16 operand times g, for the tap.

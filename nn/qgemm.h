@@ -119,8 +119,6 @@ struct GemmRecord {
 void set_gemm_tap(std::function<void(const GemmRecord&)> tap);
 bool gemm_tap_active();
 void emit(const GemmRecord& r);
-// The fp32 values of a compact bf16 operand of n values, in buf (for the tap).
-Mat widen(Mat16 m, int64_t n, std::vector<float>& buf);
 // Fills an operand record for prepare_operand's arguments and result.
 OperandRecord record(const char* slot, const Quantizer& q, const Hadamard& h, Mat x, Mat q_out,
                      int64_t rows, int64_t cols, bool lhs, uint64_t index_base);

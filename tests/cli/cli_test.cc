@@ -34,12 +34,12 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-// Runs `lowp ARGS` with `input` on stdin.
-Result run(const std::string& args, const std::string& input = "") {
+// Runs `lowp ARGS` with `input` on stdin (and `env`, e.g. "A=1 B=2", in its environment).
+Result run(const std::string& args, const std::string& input = "", const std::string& env = "") {
   const std::string in = tmp("stdin"), out = tmp("stdout"), err = tmp("stderr");
   std::ofstream(in, std::ios::binary) << input;
-  const std::string cmd =
-      std::string(LOWP_BINARY_DIR) + "/cli/lowp " + args + " < " + in + " > " + out + " 2> " + err;
+  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(LOWP_BINARY_DIR) +
+                          "/cli/lowp " + args + " < " + in + " > " + out + " 2> " + err;
   const int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }
@@ -162,6 +162,24 @@ TEST(CliFormats, ListsEveryNamedFormat) {
         "mxfp6_e3m2", "mxfp6_e2m3", "mxfp4", "mxint8",   "nvfp4"})
     EXPECT_NE(r.out.find(std::string("\n") + n + " "), std::string::npos) << n;
   EXPECT_NE(r.out.find("448"), std::string::npos);
+}
+
+// --cpu and --version say which paths run; LOWP_MAX_ISA moves them, and a bad value is an error.
+TEST(CliFormats, CpuReportsThePathsInUse) {
+  for (const char* args : {"formats --cpu", "--version"}) {
+    const Result r = run(args);
+    ASSERT_EQ(r.exit_code, 0) << args << ": " << r.err;
+    for (const char* key : {"cpu features: ", "simd target: ", "gemm: "})
+      EXPECT_NE(r.out.find(key), std::string::npos) << args << " lacks " << key << ":\n" << r.out;
+  }
+  const Result capped = run("formats --cpu", "", "LOWP_MAX_ISA=AVX2");
+  ASSERT_EQ(capped.exit_code, 0) << capped.err;
+  EXPECT_NE(capped.out.find("simd target: AVX2\n"), std::string::npos) << capped.out;
+  EXPECT_NE(capped.out.find("gemm: fp32 only (oneDNN avx2;"), std::string::npos) << capped.out;
+  const Result bad = run("formats", "", "LOWP_MAX_ISA=AVX9");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("LOWP_MAX_ISA=AVX9 is not a known instruction set"), std::string::npos)
+      << bad.err;
 }
 
 TEST(CliFiles, QuantizeDequantizeRoundTrip) {
