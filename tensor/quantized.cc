@@ -52,7 +52,8 @@ QuantizedTensor quantize_to_packed(const Format& f, const float* x,
   out.tensor_scale = &q.tensor_scale;
   quantize_tensor(f, x, rows, cols, out, index_base);
   q.payload.resize(packed_bytes(q.packing, static_cast<size_t>(n)));
-  pack_codes(q.packing, codes.data(), static_cast<size_t>(n), q.payload.data());
+  // An empty payload's data() may be null, which pack_codes' memset must not see.
+  if (n > 0) pack_codes(q.packing, codes.data(), static_cast<size_t>(n), q.payload.data());
   return q;
 }
 
@@ -87,7 +88,7 @@ std::vector<float> dequantize_packed(const QuantizedTensor& q) {
   const Format f = parse_format(q.format);
   const size_t n = static_cast<size_t>(q.numel());
   std::vector<uint32_t> codes(n);
-  unpack_codes(q.packing, q.payload.data(), n, codes.data());
+  if (n > 0) unpack_codes(q.packing, q.payload.data(), n, codes.data());
   std::vector<float> values(n);
   dequantize_tensor(f, codes.data(), q.scales.data(), q.tensor_scale, q.rows(), q.cols(),
                     values.data());
