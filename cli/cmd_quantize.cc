@@ -8,6 +8,7 @@
 #include "cli/format_options.h"
 #include "cli/text_io.h"
 #include "formats/scaled.h"
+#include "tensor/file_util.h"
 #include "tensor/npy.h"
 #include "tensor/safetensors.h"
 #include "util/bits.h"
@@ -18,7 +19,14 @@ namespace {
 
 FormatOptions qopts;
 std::string q_in, q_out, d_in, d_out;
-bool fp6_unpacked = false;
+bool fp6_unpacked = false, q_force = false, d_force = false;
+
+// A slip of the keyboard must not destroy the input: replacing it takes --force.
+void check_not_input(const std::string& in, const std::string& out, bool force) {
+  if (!force && same_file(in, out))
+    fail("--out '" + out + "' is the input file '" + in +
+         "' (same device and inode); give another output path, or --force to replace the input");
+}
 
 // Hex text of a scale code: one byte for e8m0/ue4m3, fp32 bits otherwise.
 std::string scale_text(const Format& f, uint32_t s) {
@@ -58,9 +66,9 @@ void run_quantize() {
   if (!q_in.empty() || !q_out.empty()) {
     if (q_in.empty() || q_out.empty())
       fail("file mode needs both --in x.npy and --out y.safetensors");
+    check_not_input(q_in, q_out, q_force);
     const NpyArray a = read_npy(q_in);
-    std::vector<int64_t> shape = a.shape.empty() ? std::vector<int64_t>{1} : a.shape;
-    write_safetensors(q_out, quantize_to_packed(f, a.data.data(), shape, fp6_unpacked));
+    write_safetensors(q_out, quantize_to_packed(f, a.data.data(), a.shape, fp6_unpacked));
     return;
   }
   if (f.axis == Axis::col)
@@ -80,6 +88,7 @@ void run_quantize() {
 }
 
 void run_dequantize() {
+  check_not_input(d_in, d_out, d_force);
   const QuantizedTensor q = read_safetensors(d_in);
   NpyArray a;
   a.shape = q.shape;
@@ -97,10 +106,12 @@ const bool registered = register_command([](CLI::App& root) {
   q->add_option("--out", q_out,
                 "Output .safetensors (packed payload + scales, format in metadata)");
   q->add_flag("--fp6-unpacked", fp6_unpacked, "Store FP6 codes one per byte instead of 4 in 3");
+  q->add_flag("--force", q_force, "Allow --out to replace the --in file");
   q->callback(run_quantize);
   auto* d = root.add_subcommand("dequantize", "Decode a lowp .safetensors file to a .npy of fp32");
   d->add_option("--in", d_in, "Input .safetensors written by lowp quantize")->required();
   d->add_option("--out", d_out, "Output .npy")->required();
+  d->add_flag("--force", d_force, "Allow --out to replace the --in file");
   d->callback(run_dequantize);
 });
 

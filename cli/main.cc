@@ -1,6 +1,8 @@
 // The `lowp` command: collects the registered subcommands, parses, runs, maps errors to exits.
 #include <cstdio>
 #include <exception>
+#include <new>
+#include <string>
 #include <vector>
 
 #include "cli/command.h"
@@ -48,6 +50,14 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const lowp::Error& e) {
     std::fprintf(stderr, "lowp: error: %s\n", e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    const auto subs = app.get_subcommands();
+    const std::string cmd = subs.empty() ? "lowp" : "lowp " + subs[0]->get_name();
+    std::fprintf(stderr,
+                 "lowp: error: out of memory while running `%s`; give it a smaller input or "
+                 "free some memory\n",
+                 cmd.c_str());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lowp: internal error: %s\n", e.what());

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "tensor/file_util.h"
+
 namespace lowp {
 
 struct NpyArray {
@@ -12,7 +14,11 @@ struct NpyArray {
   std::vector<float> data;
 };
 
-// Parses .npy bytes; `where` names the source in errors (dtype, order, truncation, header).
+// Reads one array from `src`, taking exactly the bytes its header declares: every size is checked
+// against the limits and the data present before anything is allocated. Errors name the source
+// and the field (dtype, order, shape, header length, truncation).
+NpyArray read_npy(ByteSource& src);
+// read_npy of bytes in memory; `where` names them in errors.
 NpyArray parse_npy(const std::vector<uint8_t>& bytes, const std::string& where);
 std::vector<uint8_t> serialize_npy(const NpyArray& a);
 

@@ -25,6 +25,14 @@ struct QuantizedTensor {
   int64_t cols() const;  // the last dimension
 };
 
+// The most elements a tensor file may declare: far beyond any memory, yet byte counts and grid
+// sizes computed from it stay clear of int64 overflow.
+constexpr int64_t kMaxElements = int64_t{1} << 60;
+
+// Number of elements of `shape` (1 for shape ()). Throws lowp::Error naming `where` when a
+// dimension is negative or the product of the non-zero dimensions exceeds kMaxElements.
+int64_t checked_numel(const std::vector<int64_t>& shape, const std::string& where);
+
 // Quantizes x (shape as given) into packed storage. `fp6_unpacked` stores FP6 one code per byte.
 QuantizedTensor quantize_to_packed(const Format& f, const float* x,
                                    const std::vector<int64_t>& shape, bool fp6_unpacked = false,
@@ -33,7 +41,8 @@ QuantizedTensor quantize_to_packed(const Format& f, const float* x,
 // Decodes packed storage back to fp32 values (exactly the dequantized values of the codes).
 std::vector<float> dequantize_packed(const QuantizedTensor& q);
 
-// Checks that the payload and scale sizes match the shape and format; throws lowp::Error naming
+// Checks that the shape is sane, the payload and scale sizes match the shape and format, and a
+// tensor scale is positive and finite; throws lowp::Error naming
 // what is inconsistent (`where` names the source, e.g. a file path).
 void validate(const QuantizedTensor& q, const std::string& where);
 

@@ -1,21 +1,40 @@
 // The `lowp` command-line contract: golden files through cast/quantize, files, and bad input.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tests/common/gz_lines.h"
 
 namespace lowp {
 namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LOWP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LOWP_ASAN 1
+#endif
+#endif
+
+// Address-space limit for commands that could run away on a regression (AddressSanitizer needs
+// more address space than any such limit).
+#ifdef LOWP_ASAN
+const char* const kMemoryLimit = "";
+#else
+const char* const kMemoryLimit = "ulimit -v 4000000;";
+#endif
 
 struct Result {
   int exit_code;
@@ -34,12 +53,14 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-// Runs `lowp ARGS` with `input` on stdin (and `env`, e.g. "A=1 B=2", in its environment).
-Result run(const std::string& args, const std::string& input = "", const std::string& env = "") {
+// Runs `lowp ARGS` with `input` on stdin; `shell_setup` (e.g. "ulimit -v 100000;") runs first in
+// the same shell.
+Result run(const std::string& args, const std::string& input = "",
+           const std::string& shell_setup = "") {
   const std::string in = tmp("stdin"), out = tmp("stdout"), err = tmp("stderr");
   std::ofstream(in, std::ios::binary) << input;
-  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(LOWP_BINARY_DIR) +
-                          "/cli/lowp " + args + " < " + in + " > " + out + " 2> " + err;
+  const std::string cmd = "sh -c '" + shell_setup + " exec " + std::string(LOWP_BINARY_DIR) +
+                          "/cli/lowp " + args + "' < " + in + " > " + out + " 2> " + err;
   const int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }
@@ -182,10 +203,9 @@ TEST(CliFormats, CpuReportsThePathsInUse) {
       << bad.err;
 }
 
-TEST(CliFiles, QuantizeDequantizeRoundTrip) {
-  // A .npy written by hand (header + 6 floats), quantized to safetensors and decoded back.
-  const std::string npy = tmp("x.npy"), st = tmp("y.safetensors"), back = tmp("z.npy");
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+// The bytes of a .npy of fp32 `vals` with header shape `shape` (Python tuple text).
+std::string npy_file(const std::string& shape, const std::vector<float>& vals) {
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
   while ((10 + header.size() + 1) % 64) header += ' ';
   header += '\n';
   std::string bytes = "\x93NUMPY";
@@ -194,9 +214,15 @@ TEST(CliFiles, QuantizeDequantizeRoundTrip) {
   bytes += static_cast<char>(header.size());
   bytes += '\x00';
   bytes += header;
-  const float vals[6] = {0.5f, -1.25f, 3.0f, 7.0f, 0.1f, -6.5f};
-  bytes.append(reinterpret_cast<const char*>(vals), sizeof vals);
-  std::ofstream(npy, std::ios::binary) << bytes;
+  bytes.append(reinterpret_cast<const char*>(vals.data()), vals.size() * sizeof(float));
+  return bytes;
+}
+
+TEST(CliFiles, QuantizeDequantizeRoundTrip) {
+  // A .npy written by hand (header + 6 floats), quantized to safetensors and decoded back.
+  const std::string npy = tmp("x.npy"), st = tmp("y.safetensors"), back = tmp("z.npy");
+  std::ofstream(npy, std::ios::binary)
+      << npy_file("(2, 3)", {0.5f, -1.25f, 3.0f, 7.0f, 0.1f, -6.5f});
   Result r = run("quantize e2m1 --in " + npy + " --out " + st);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run("dequantize --in " + st + " --out " + back);
@@ -257,6 +283,114 @@ TEST(CliError, ReportsErrorStatistics) {
   for (const char* key :
        {"mse ", "rel_mse ", "sqnr_db ", "frac_saturated ", "frac_flushed ", "mean_signed_error "})
     EXPECT_NE(r.out.find(key), std::string::npos) << key;
+}
+
+// 0-d arrays keep shape () and empty arrays of a scaled format go through quantize/dequantize.
+TEST(CliFiles, ScalarAndEmptyArraysKeepTheirShape) {
+  const std::string npy = tmp("s.npy"), st = tmp("s.safetensors"), back = tmp("s_back.npy");
+  for (const auto& [shape, n, format] :
+       {std::tuple<std::string, size_t, std::string>{"()", 1, "e2m1"},
+        {"()", 1, "nvfp4"},
+        {"(0, 32)", 0, "mxfp4"},
+        {"(0, 32)", 0, "nvfp4"},
+        {"(3, 0)", 0, "mxfp8_e4m3"}}) {
+    SCOPED_TRACE(format + " " + shape);
+    std::ofstream(npy, std::ios::binary) << npy_file(shape, std::vector<float>(n, 3.0f));
+    Result r = run("quantize " + format + " --in " + npy + " --out " + st);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = run("dequantize --in " + st + " --out " + back);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string out = slurp(back);
+    EXPECT_NE(out.find("'shape': " + (shape == "()" ? "()" : shape) + ","), std::string::npos)
+        << out.substr(0, 128);
+    ASSERT_EQ(out.size(), 128 + 4 * n);
+    if (format == "e2m1") {  // 3 is an e2m1 value
+      float v;
+      std::memcpy(&v, out.data() + 128, 4);
+      EXPECT_EQ(v, 3.0f);
+    }
+  }
+}
+
+// --out naming the --in file (by any path: another spelling, a hard link) is refused unless
+// --force, which then replaces the input with the output.
+TEST(CliFiles, OutputOverInputNeedsForce) {
+  const std::string npy = tmp("same.npy"), st = tmp("same.safetensors");
+  const std::string npy_bytes = npy_file("(2, 3)", {0.5f, -1.25f, 3.0f, 7.0f, 0.1f, -6.5f});
+  std::ofstream(npy, std::ios::binary) << npy_bytes;
+  ASSERT_EQ(run("quantize e4m3 --in " + npy + " --out " + st).exit_code, 0);
+  const std::string st_bytes = slurp(st);
+  const std::string dir = npy.substr(0, npy.find_last_of('/'));
+  const std::string other_spelling = dir + "/./" + npy.substr(npy.find_last_of('/') + 1);
+  const std::string hard = tmp("hard.safetensors");
+  std::remove(hard.c_str());
+  ASSERT_EQ(::link(st.c_str(), hard.c_str()), 0);
+  for (const std::string& args :
+       {"quantize e4m3 --in " + npy + " --out " + npy,
+        "quantize e4m3 --in " + npy + " --out " + other_spelling,
+        "dequantize --in " + st + " --out " + st, "dequantize --in " + st + " --out " + hard}) {
+    const Result r = run(args);
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_NE(r.err.find("is the input file"), std::string::npos) << args << ": " << r.err;
+    EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(slurp(npy), npy_bytes);
+  EXPECT_EQ(slurp(st), st_bytes);
+  // With --force the input is replaced by the output.
+  Result r = run("dequantize --in " + hard + " --out " + hard + " --force");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(slurp(hard).substr(0, 6), "\x93NUMPY");
+  r = run("quantize e4m3 --in " + npy + " --out " + npy + " --force");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(slurp(npy), st_bytes);
+}
+
+// A write that cannot complete is an error naming the file; an existing file stays as it was.
+TEST(CliFiles, FailedWriteNamesTheFileAndKeepsTheOld) {
+  const std::string npy = tmp("big.npy"), st = tmp("big.safetensors"), out = tmp("big_out.npy");
+  std::ofstream(npy, std::ios::binary) << npy_file("(1024,)", std::vector<float>(1024, 1.5f));
+  ASSERT_EQ(run("quantize e4m3 --in " + npy + " --out " + st).exit_code, 0);
+  Result r = run("dequantize --in " + st + " --out /dev/full");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/dev/full"), std::string::npos) << r.err;
+  // The file size limit (512-byte blocks) stands in for a full disk; it binds root too.
+  std::ofstream(out, std::ios::binary) << "old";
+  r = run("dequantize --in " + st + " --out " + out, "", "trap \"\" XFSZ; ulimit -f 2;");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(out), std::string::npos) << r.err;
+  EXPECT_EQ(slurp(out), "old");
+}
+
+// Hostile inputs end quickly with a clear error, never an internal one or a hang.
+TEST(CliFiles, HostileInputsGetClearErrors) {
+  const std::string huge = tmp("huge.npy"), dir = tmp("a_dir");
+  std::ofstream(huge, std::ios::binary) << npy_file("(99999999999999999999999,)", {});
+  std::remove(dir.c_str());
+  ASSERT_EQ(::mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST, true);
+  const std::pair<std::string, std::string> cases[] = {
+      {"error e4m3 --in /dev/zero", "/dev/zero"},
+      {"error e4m3 --in " + huge, "'shape'"},
+      {"quantize e4m3 --in " + huge + " --out " + tmp("never3.st"), "'shape'"},
+      {"error e4m3 --in " + dir, "is a directory"},
+      {"dequantize --in " + dir + " --out " + tmp("never3.npy"), "is a directory"},
+  };
+  for (const auto& [args, mention] : cases) {
+    // CPU seconds and memory limited: a regression that reads forever fails instead of hanging.
+    const Result r = run(args, "", std::string("ulimit -t 20;") + kMemoryLimit);
+    EXPECT_EQ(r.exit_code, 2) << args << ": " << r.err;
+    EXPECT_NE(r.err.find(mention), std::string::npos) << args << ": " << r.err;
+    EXPECT_EQ(r.err.find("internal"), std::string::npos) << r.err;
+  }
+}
+
+// Running out of memory is reported as such, not as an internal error.
+TEST(CliErrors, OutOfMemoryIsNamed) {
+#ifdef LOWP_ASAN
+  GTEST_SKIP() << "AddressSanitizer reserves more address space than the limit allows";
+#endif
+  const Result r = run("error e4m3 --n 2147483648", "", "ulimit -v 1000000;");  // 1 GB; needs 8
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("out of memory while running `lowp error`"), std::string::npos) << r.err;
 }
 
 }  // namespace

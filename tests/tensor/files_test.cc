@@ -11,31 +11,18 @@
 #include "tensor/file_util.h"
 #include "tensor/npy.h"
 #include "tensor/safetensors.h"
+#include "tests/tensor/tensor_test_util.h"
 #include "util/bits.h"
 #include "util/error.h"
 
 namespace lowp {
 namespace {
 
-std::vector<float> data(size_t n) {
-  std::vector<float> x(n);
-  for (size_t i = 0; i < n; ++i)
-    x[i] = std::sin(0.7f * i) * std::exp2f(static_cast<float>(i % 9) - 4);
-  return x;
-}
+using test::data;
+using test::expect_error;
 
 std::string tmp(const std::string& name) {
-  return testing::TempDir() + "lowp_" + std::to_string(::getpid()) + "_" + name;
-}
-
-template <class F>
-void expect_error(F f, const std::string& mention) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning " << mention;
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(mention), std::string::npos) << e.what();
-  }
+  return ::testing::TempDir() + "lowp_" + std::to_string(::getpid()) + "_" + name;
 }
 
 TEST(Packed, RoundTripEveryFormatOddShapes) {
@@ -86,6 +73,30 @@ TEST(Packed, RoundTripEveryFormatOddShapes) {
         EXPECT_EQ(r.tensor_scale, q.tensor_scale);
         std::remove(path.c_str());
       }
+    }
+  }
+}
+
+// Empty tensors (no element, hence no scale) and 0-d tensors (one element, shape ()) keep their
+// shape through packing, a safetensors file and decoding.
+TEST(Packed, EmptyAndScalarShapesRoundTrip) {
+  for (const char* name : {"mxfp4", "nvfp4", "nvfp4:profile=te:tile=16x16", "e4m3", "int4:channel",
+                           "e4m3:tensor", "mxfp8_e4m3:axis=col", "e3m2:block=64:scale=fp32"}) {
+    for (std::vector<int64_t> shape :
+         {std::vector<int64_t>{0, 32}, {0}, {32, 0}, {2, 0, 16}, {}, {1}}) {
+      SCOPED_TRACE(std::string(name) + " rank " + std::to_string(shape.size()));
+      const Format f = parse_format(name);
+      const auto x = data(shape.empty() ? 1 : static_cast<size_t>(checked_numel(shape, "")));
+      const QuantizedTensor q = quantize_to_packed(f, x.data(), shape);
+      const QuantizedTensor r = parse_safetensors(serialize_safetensors(q), "mem");
+      EXPECT_EQ(r.shape, shape);
+      EXPECT_EQ(r.scales, q.scales);
+      EXPECT_EQ(r.payload, q.payload);
+      const auto back = dequantize_packed(r);
+      ASSERT_EQ(back.size(), x.size());
+      std::vector<float> want(x.size());
+      if (!want.empty()) fake_quantize(f, x.data(), want.data(), 1, 1);
+      for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(f2u(want[i]), f2u(back[i]));
     }
   }
 }
@@ -147,7 +158,7 @@ TEST(Files, FailedWriteLeavesNothing) {
   // An existing file is replaced only on success.
   const std::string path = tmp("keep.bin");
   write_file_atomic(path, {9, 9});
-  EXPECT_EQ(read_file_bytes(path), (std::vector<uint8_t>{9, 9}));
+  EXPECT_EQ(test::file_bytes(path), (std::vector<uint8_t>{9, 9}));
   std::remove(path.c_str());
 }
 
