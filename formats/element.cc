@@ -1,6 +1,7 @@
 // The scalar oracle: exact fp32 <-> code conversion for every element format and rounding mode.
 #include "formats/element.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <string>
@@ -58,9 +59,12 @@ uint64_t round_shift(uint64_t sig, int sh, Round mode, bool neg, uint32_t rnd, i
   return trunc;
 }
 
-// microxcaling's "nearest": sign(A) * floor(|A| + 0.5) with the sum rounded to fp32.
-bool mx_quirk(const CastOptions& o) {
-  return o.profile == Profile::microxcaling && o.round == Round::rna;
+// Profile microxcaling in its three modes (rna = its "nearest", rne = "even", rtz = "floor"):
+// rounding as its PyTorch code does it in fp32 (round_mx) and its per-element exponent
+// (mx_exponent_up). Other modes have no counterpart there and round exactly.
+bool mx_rounding(const CastOptions& o) {
+  return o.profile == Profile::microxcaling &&
+         (o.round == Round::rna || o.round == Round::rne || o.round == Round::rtz);
 }
 
 // floor(fl32(sig / 2^sh + 0.5)): the fp32 sum can round up past a tie (t >= 2^24 keeps 24 bits).
@@ -70,6 +74,28 @@ uint64_t round_half_up_fp32(uint64_t sig, int sh) {
   uint64_t t = sig + (uint64_t{1} << (sh - 1));
   if (t >= (uint64_t{1} << 24) && (t & 1)) t += ((t >> 1) & 1) ? 1 : -1;  // RNE of the last bit
   return t >> sh;
+}
+
+// microxcaling's rounding of t = sig / 2^sh (sig < 2^24, so t is an fp32 value; sh >= 1 is the
+// true shift). nearest: floor(t + 0.5) with the sum in fp32, so t = 0.5 - 2^-25 gives 1.
+// even: the same minus 1 where t - 0.5 is an even integer (exact in fp32 for t >= 1/4; below,
+// it is negative): exact ties go to even, but 0.5 - 2^-25 still gives 1. floor: floor(t).
+uint64_t round_mx(uint64_t sig, int sh, Round mode) {
+  if (mode == Round::rtz) return sig >> std::min(sh, 25);
+  if (mode == Round::rne && sh <= 25) {
+    const uint64_t half = uint64_t{1} << (sh - 1);
+    if ((sig & ((half << 1) - 1)) == half && ((sig >> sh) & 1) == 0) return sig >> sh;
+  }
+  return round_half_up_fp32(sig, sh);
+}
+
+// microxcaling takes an element's exponent as floor(log2|x|) in fp32, which is e + 1 (not e) for
+// some x = sig * 2^(e - 23) a few ulps below 2^(e+1); x is then rounded on the grid of the binade
+// above, one bit coarser (this changes `floor` results; nearest and even land on 2^(e+1) either
+// way). Only where e is at least the element's smallest normal exponent: below, microxcaling
+// clamps the exponent to that one, as the subnormal grid does.
+bool mx_exponent_up(const Normalized& n) {
+  return floor_log2_fp32(std::ldexp(static_cast<double>(n.sig), n.e - 23)) > n.e;
 }
 
 // The code of a zero result: signed, except fnuz (no -0) and the profiles that give +0
@@ -151,8 +177,8 @@ uint32_t encode_integer(const ElementFormat& f, float x, int exp_offset, const C
       m = uint64_t{n.sig} << (e - 23);
     } else {
       const int sh = std::min(23 - e, 25);
-      m = mx_quirk(o) ? round_half_up_fp32(n.sig, 23 - e)
-                      : round_shift(n.sig, sh, mode, neg, draw(o, index), o.sr_bits);
+      m = mx_rounding(o) ? round_mx(n.sig, 23 - e, o.round)
+                         : round_shift(n.sig, sh, mode, neg, draw(o, index), o.sr_bits);
     }
     if (wrap) return static_cast<uint32_t>((neg ? (0 - m) : m)) & mask;  // ml_dtypes: wraps
     if (m == 0) {
@@ -201,9 +227,15 @@ uint32_t encode_minifloat(const ElementFormat& f, float x, int exp_offset, const
   } else {
     const int adj = base < 0 ? -base : 0;
     const int sh = std::min(23 - f.mbits + adj, 25);
-    const uint64_t m = mx_quirk(o)
-                           ? round_half_up_fp32(n.sig, 23 - f.mbits + adj)
-                           : round_shift(n.sig, sh, o.round, neg, draw(o, index), o.sr_bits);
+    uint64_t m;
+    if (mx_rounding(o)) {
+      // One bit coarser when the exponent came out one higher (m counts quanta of this binade).
+      // microxcaling has no format without mantissa bits; lowp keeps E?M0 exponents exact.
+      const int up = f.mbits > 0 && base >= 0 && mx_exponent_up(n) ? 1 : 0;
+      m = round_mx(n.sig, 23 - f.mbits + adj + up, o.round) << up;
+    } else {
+      m = round_shift(n.sig, sh, o.round, neg, draw(o, index), o.sr_bits);
+    }
     mag = m + (static_cast<uint64_t>(base > 0 ? base : 0) << f.mbits);  // carry moves up
   }
   if (mag > f.max_mag) {
@@ -401,6 +433,10 @@ float quantize(const ElementFormat& f, float x, const CastOptions& o, uint64_t i
                uint8_t* flags) {
   if (o.profile == Profile::microxcaling && std::isinf(x)) return x;
   return decode(f, encode(f, x, o, index, flags));
+}
+
+int floor_log2_fp32(double a) {
+  return static_cast<int>(std::floor(static_cast<float>(std::log2(a))));
 }
 
 float ElementFormat::max_finite() const {

@@ -98,6 +98,12 @@ float decode(const ElementFormat& f, uint32_t code);
 float quantize(const ElementFormat& f, float x, const CastOptions& o, uint64_t index = 0,
                uint8_t* flags = nullptr);
 
+// floor(log2(a)) for finite a > 0 with the log2 rounded to fp32 first, as microxcaling's
+// PyTorch code computes shared and per-element exponents (one too high for some a a few ulps
+// below a power of two). Double-precision log2 then one rounding: it agreed with PyTorch 1.13's
+// fp32 log2, floored, on every fp32 value up to 400 ulps below each power of two.
+int floor_log2_fp32(double a);
+
 // Code ordering key for tests: codes of one format sort the same way as their values.
 bool is_nan_code(const ElementFormat& f, uint32_t code);
 

@@ -59,9 +59,7 @@ int pow2_exponent(const Format& f, float amax) {
       break;
     case ScaleRule::floor_py: {
       // microxcaling: floor(log2(amax)) evaluated in fp32 (log2 of 0 uses FLT_MIN).
-      const float l =
-          static_cast<float>(std::log2(static_cast<double>(amax == 0 ? FLT_MIN : amax)));
-      X = static_cast<int>(std::floor(l)) - emax;
+      X = floor_log2_fp32(amax == 0 ? FLT_MIN : amax) - emax;
       break;
     }
     case ScaleRule::rceil: {

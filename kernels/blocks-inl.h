@@ -98,7 +98,7 @@ HWY_INLINE void RowGroup(const Ctx& cx, const FastConsts& k, const LaneScale& ls
   const Plan& p = cx.p;
   const int64_t N = static_cast<int64_t>(hn::Lanes(DF()));
   int64_t c = 0;
-  if constexpr (!kInt && kMode != RoundKind::rna_fp32) {
+  if constexpr (!kInt && kMode != RoundKind::mx_fp32) {
     if (FastRunOk<kMode, kInt>(cx, ls)) {
       const int64_t nvec = len / N;
       FastRun<kMode>(cx, k, ls, p.x + off, p.values + off, p.index_base + off, nvec, cnt);
@@ -224,7 +224,7 @@ HWY_INLINE void ComputeSuperScales(const Ctx& cx, const XScale& base, VU A, Supe
   }
   ss.nan = MaskBits(nan);
   ss.fast = 0;
-  if constexpr (kInt || kMode == RoundKind::rna_fp32) return;
+  if constexpr (kInt || kMode == RoundKind::mx_fp32) return;
   MU ok = hn::Not(nan);
   if (p.kind == ScaleKind::pow2) {  // the element grid moves with X: per-group constants
     const ElemCodec& c = p.codec;

@@ -84,7 +84,7 @@ HWY_INLINE hn::Vec<DF> Pow2Wide(DF df, VI e) {
 }
 
 // Rounds sig (< 2^24) right by sh (1..25) with the codec's mode; returns the kept integer.
-// sh_true is the uncapped shift (used by rna_fp32, where beyond 25 the result is 0).
+// sh_true is the uncapped shift (used by mx_fp32, where beyond 25 the result is 0).
 template <RoundKind kMode, class DF, class VU = hn::Vec<hn::RebindToUnsigned<DF>>>
 HWY_INLINE VU RoundShift(const VCodec<DF>& vc, VU sig, VU sh, VU sh_true,
                          hn::Mask<hn::RebindToUnsigned<DF>> neg, VU rnd) {
@@ -112,14 +112,24 @@ HWY_INLINE VU RoundShift(const VCodec<DF>& vc, VU sig, VU sh, VU sh_true,
     return ShrV(hn::Add(sig, r), sh);
   } else if constexpr (kMode == RoundKind::sr_equal) {
     return hn::Add(trunc, hn::And(hn::Min(hn::And(sig, mask), one), hn::ShiftRight<31>(rnd)));
-  } else {  // rna_fp32: floor(fl32(sig / 2^sh + 0.5)); the fp32 sum keeps 24 bits, RNE
-    VU t = hn::Add(sig, ShlV(one, hn::Sub(sh, one)));
+  } else {  // mx_fp32: element.cc's round_mx
+    // floor (sh is at most 25 and sig < 2^24: far shifts give 0).
+    if (vc.c.mx_mode == Round::rtz) return trunc;
+    // floor(fl32(sig / 2^sh + 0.5)); the fp32 sum keeps 24 bits, RNE.
+    const VU half = ShlV(one, hn::Sub(sh, one));
+    VU t = hn::Add(sig, half);
     const auto odd_big =
         hn::And(hn::Gt(t, hn::Set(du, (1u << 24) - 1)), hn::Ne(hn::And(t, one), hn::Zero(du)));
     const VU step = hn::IfThenElse(hn::Ne(hn::And(t, hn::Set(du, 2)), hn::Zero(du)), one,
                                    hn::Set(du, 0xFFFFFFFFu));
     t = hn::Add(t, hn::IfThenElseZero(odd_big, step));
-    return hn::IfThenZeroElse(hn::Gt(sh_true, hn::Set(du, 25)), ShrV(t, sh));
+    VU m = hn::IfThenZeroElse(hn::Gt(sh_true, hn::Set(du, 25)), ShrV(t, sh));
+    if (vc.c.mx_mode == Round::rne) {  // an exact tie above an even integer stays there
+      const auto tie =
+          hn::And(hn::Eq(hn::And(sig, mask), half), hn::Eq(hn::And(trunc, one), hn::Zero(du)));
+      m = hn::IfThenElse(tie, trunc, m);
+    }
+    return m;
   }
 }
 
@@ -199,9 +209,23 @@ HWY_INLINE Encoded<DF> EncodeMini(DF df, const VCodec<DF>& vc, hn::Vec<DF> xs,
   // Oracle: base = e + bias - 1 (the element's exponent field minus one), adj = max(0, -base).
   const VI EX = hn::Add(vc.emin, X);
   const VI base = hn::Sub(Ee, EX);
-  const VU sh_true = hn::BitCast(du, hn::Add(hn::Max(hn::Sub(EX, Ee), hn::Zero(di)), vc.sh0));
+  VU sh_true = hn::BitCast(du, hn::Add(hn::Max(hn::Sub(EX, Ee), hn::Zero(di)), vc.sh0));
+  // microxcaling floor: one bit coarser where its fp32 log2 gives the exponent one too high
+  // (element.cc's mx_exponent_up; only in the normal range, base >= 0).
+  VU up = hn::Zero(du);
+  if constexpr (kMode == RoundKind::mx_fp32) {
+    if (c.log2_up) {
+      const VI idx = hn::Min(hn::Max(hn::Add(Ee, hn::Set(di, kLog2UpBias)), hn::Zero(di)),
+                             hn::Set(di, kLog2UpSize - 1));
+      const VI first = hn::GatherIndex(di, c.log2_up, idx);
+      const auto is_up = hn::And(hn::Gt(hn::BitCast(di, sig), hn::Sub(first, hn::Set(di, 1))),
+                                 hn::Gt(base, hn::Set(di, -1)));
+      up = hn::IfThenElseZero(hn::RebindMask(du, is_up), hn::Set(du, 1));
+      sh_true = hn::Add(sh_true, up);
+    }
+  }
   const VU sh = hn::Min(sh_true, hn::Set(du, 25));
-  const VU m = RoundShift<kMode>(vc, sig, sh, sh_true, neg, rnd);
+  const VU m = ShlV(RoundShift<kMode>(vc, sig, sh, sh_true, neg, rnd), up);
   VU mag = hn::Add(m, hn::ShiftLeftSame(hn::BitCast(du, hn::Max(base, hn::Zero(di))), c.mbits));
   // Value = m * quantum, quantum = 2^(max(Ee, EX) - mbits - 127): exact, one rounding at most.
   const VI field = hn::Sub(hn::Max(Ee, EX), hn::Set(di, c.mbits));

@@ -1,6 +1,7 @@
 // Builds ElemCodec constants from an element format, mirroring the oracle's decisions.
 #include "kernels/codec.h"
 
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -15,6 +16,33 @@ bool toward_zero(Round mode, bool neg) {
 
 }  // namespace
 
+const int32_t* log2_up_table() {
+  static const std::array<int32_t, kLog2UpSize> table = [] {
+    std::array<int32_t, kLog2UpSize> t{};
+    for (int i = 0; i < kLog2UpSize; ++i) {
+      const int e = i - kLog2UpBias - 127;  // unbiased exponent of sig * 2^(e - 23)
+      const auto up = [e](int32_t sig) {
+        return floor_log2_fp32(std::ldexp(static_cast<double>(sig), e - 23)) > e;
+      };
+      int32_t lo = 1 << 23, hi = (1 << 24) - 1;  // floor_log2_fp32 is monotone in the value
+      if (!up(hi)) {
+        t[i] = 1 << 24;
+        continue;
+      }
+      while (lo < hi) {
+        const int32_t mid = lo + (hi - lo) / 2;
+        if (up(mid))
+          hi = mid;
+        else
+          lo = mid + 1;
+      }
+      t[i] = lo;
+    }
+    return t;
+  }();
+  return table.data();
+}
+
 ElemCodec make_codec(const ElementFormat& f, const CastOptions& o, bool keep_inf_value) {
   ElemCodec c;
   c.simd = f.kind == ElemKind::minifloat || f.kind == ElemKind::integer;
@@ -23,10 +51,12 @@ ElemCodec make_codec(const ElementFormat& f, const CastOptions& o, bool keep_inf
     c.simd = false;
   if (!c.simd) return c;
   c.is_int = f.kind == ElemKind::integer;
-  const bool mx_quirk = o.profile == Profile::microxcaling && o.round == Round::rna;
+  // Profile microxcaling in its three modes (formats/element.cc, round_mx and mx_exponent_up).
+  const bool mx = o.profile == Profile::microxcaling &&
+                  (o.round == Round::rna || o.round == Round::rne || o.round == Round::rtz);
   switch (o.round) {
     case Round::rne:
-      c.round = RoundKind::rne;
+      c.round = mx ? RoundKind::mx_fp32 : RoundKind::rne;
       break;
     case Round::odd:
       c.round = RoundKind::odd;
@@ -38,10 +68,12 @@ ElemCodec make_codec(const ElementFormat& f, const CastOptions& o, bool keep_inf
       c.round = RoundKind::sr_equal;
       break;
     case Round::rna:
-      c.round = mx_quirk ? RoundKind::rna_fp32 : RoundKind::incr;
+      c.round = mx ? RoundKind::mx_fp32 : RoundKind::incr;
+      break;
+    case Round::rtz:
+      c.round = mx ? RoundKind::mx_fp32 : RoundKind::incr;
       break;
     case Round::rnz:
-    case Round::rtz:
     case Round::up:
     case Round::down:
       c.round = RoundKind::incr;
@@ -52,6 +84,11 @@ ElemCodec make_codec(const ElementFormat& f, const CastOptions& o, bool keep_inf
   c.inc_one = o.round == Round::rna ? 1 : 0;
   c.inc_full[0] = o.round == Round::up ? all : 0;
   c.inc_full[1] = o.round == Round::down ? all : 0;
+  c.mx_mode = o.round;
+  // Only floor results change when the fp32 exponent comes out one too high (element.cc's
+  // mx_exponent_up: minifloats with mantissa bits).
+  if (mx && o.round == Round::rtz && f.kind == ElemKind::minifloat && f.mbits > 0)
+    c.log2_up = log2_up_table();
   c.sr_bits = o.sr_bits;
   c.seed = o.seed;
   c.stream = o.stream;

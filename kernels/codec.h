@@ -8,8 +8,16 @@
 namespace lowp::kernels {
 
 // Rounding as the SIMD codec implements it. `incr` covers rna, rnz, rtz, up and down (one
-// increment formula with per-mode constants); `rna_fp32` is microxcaling's fp32 half-up.
-enum class RoundKind : uint8_t { rne, incr, odd, sr, sr_equal, rna_fp32 };
+// increment formula with per-mode constants); `mx_fp32` is profile microxcaling's rna, rne and
+// rtz, computed the way its fp32 PyTorch code does (ElemCodec::mx_mode says which).
+enum class RoundKind : uint8_t { rne, incr, odd, sr, sr_equal, mx_fp32 };
+
+// Per fp32 biased exponent E of a value (index E + kLog2UpBias, E in [-22, 254] with fp32
+// subnormals normalised): the smallest 24-bit significand whose log2, rounded to fp32 and
+// floored, is one above the value's exponent (1 << 24: none). See floor_log2_fp32.
+inline constexpr int kLog2UpBias = 22;
+inline constexpr int kLog2UpSize = 255 + kLog2UpBias;
+const int32_t* log2_up_table();
 
 // One element cast (format + options), as constants. Index [s] is the input's sign (0 = +).
 // Invariant: the SIMD codec built from this equals formats/element.h's encode/decode
@@ -21,7 +29,9 @@ struct ElemCodec {
   // `incr` constants: m = (sig + inc) >> sh, inc = (half_minus_1 & inc_half) + inc_one +
   // (mask & inc_full[s]).
   uint32_t inc_half = 0, inc_one = 0, inc_full[2] = {0, 0};
-  int sr_bits = 0;  // 0: as many random bits as the shift needs
+  Round mx_mode = Round::rna;        // mx_fp32: microxcaling's nearest (rna), even, floor
+  const int32_t* log2_up = nullptr;  // mx_fp32 floor on minifloats: log2_up_table()
+  int sr_bits = 0;                   // 0: as many random bits as the shift needs
   uint64_t seed = 0;
   uint32_t stream = 0;
 

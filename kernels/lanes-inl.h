@@ -100,7 +100,7 @@ inline void TierLimits(const ElemCodec& c, int Xenc, XScale& ls) {
   ls.thresh = hn::Set(DU(), thresh);
   const float maxv = c.max_finite * exp2i(Xenc);
   // (RNE adds the lane's quantum times 2^23: it must stay finite.)
-  ls.fast_ok = c.round != RoundKind::rna_fp32 && ex >= 1 && ls.general_ok && std::isfinite(maxv) &&
+  ls.fast_ok = c.round != RoundKind::mx_fp32 && ex >= 1 && ls.general_ok && std::isfinite(maxv) &&
                ex + 23 - c.mbits <= 254;
   if (!ls.fast_ok) return;
   ls.fs.EX = hn::Set(DU(), static_cast<uint32_t>(ex));
@@ -114,7 +114,7 @@ HWY_INLINE bool FastFromLanes(const Ctx& cx, VI X, FastScale<DF>* fs) {
   const DF df;
   const DI di;
   const ElemCodec& c = cx.p.codec;
-  if (c.is_int || c.round == RoundKind::rna_fp32) return false;
+  if (c.is_int || c.round == RoundKind::mx_fp32) return false;
   // pow2_fp32 (microxcaling) applies 2^-X by an fp32 multiply before the element cast: the
   // element grid itself is unscaled.
   if (!cx.pow2) X = hn::Zero(di);

@@ -41,7 +41,7 @@ HWY_NOINLINE void ProcessVec(const Ctx& cx, const float* xp, float* yp, uint32_t
     rnd = RandomBits(du, cx.rng, idx);
   Encoded<DF> r;
   bool done = false, post = true;
-  if constexpr (!kInt && kMode != RoundKind::rna_fp32) {
+  if constexpr (!kInt && kMode != RoundKind::mx_fp32) {
     if (cx.values_only) {
       const XScale& xsc = *ls.xs;
       if (!xsc.per_lane) {
@@ -191,7 +191,7 @@ HWY_INLINE void FastRun(const Ctx& cx, const FastConsts& k, const LaneScale& ls,
 
 template <RoundKind kMode, bool kInt>
 HWY_INLINE bool FastRunOk(const Ctx& cx, const LaneScale& ls) {
-  return !kInt && kMode != RoundKind::rna_fp32 && cx.values_only && !ls.xs->per_lane &&
+  return !kInt && kMode != RoundKind::mx_fp32 && cx.values_only && !ls.xs->per_lane &&
          ls.xs->fast_ok && !ls.any_nan;
 }
 

@@ -39,7 +39,7 @@ void FlatTask(const Plan& p, int64_t task, Counts& out) {
   uint32_t* codes = p.codes;
   Counts cnt;
   int64_t i = begin;
-  if constexpr (!kInt && kMode != RoundKind::rna_fp32) {
+  if constexpr (!kInt && kMode != RoundKind::mx_fp32) {
     if (FastRunOk<kMode, kInt>(cx, ls) && y) {
       const int64_t nvec = (end - begin) / N;
       const FastConsts k(cx);
@@ -128,7 +128,7 @@ void GroupRow(const Plan& p, const Ctx& cx, XTable& table, const XScale& base, i
       const bool fast = FastRunOk<kMode, kInt>(cx, ls) && p.values;
       for (int64_t r = r0; r < r1; ++r) {
         int64_t c = cs;
-        if constexpr (!kInt && kMode != RoundKind::rna_fp32) {
+        if constexpr (!kInt && kMode != RoundKind::mx_fp32) {
           if (fast) {
             const int64_t nvec = (ce - cs) / N, off = r * p.cols + cs;
             FastRun<kMode>(cx, k, ls, p.x + off, p.values + off, p.index_base + off, nvec, cnt);
@@ -213,7 +213,7 @@ void GroupRow(const Plan& p, const Ctx& cx, XTable& table, const XScale& base, i
   };
   bool any_fast = false;
   for (int64_t v = 0; v < nv; ++v) {
-    if constexpr (!kInt && kMode != RoundKind::rna_fp32) {
+    if constexpr (!kInt && kMode != RoundKind::mx_fp32) {
       load_lanes(v);
       const bool whole = c0 + (v + 1) * N <= c1;
       if (cx.values_only && p.values && whole && hn::AllFalse(du, ls.nan)) {
@@ -245,7 +245,7 @@ void GroupRow(const Plan& p, const Ctx& cx, XTable& table, const XScale& base, i
       continue;
     }
     const auto one = [&](int64_t v, VU rnd) __attribute__((always_inline)) {
-      if constexpr (!kInt && kMode != RoundKind::rna_fp32) {
+      if constexpr (!kInt && kMode != RoundKind::mx_fp32) {
         if (fastv[v]) {
           const size_t j = static_cast<size_t>(v * N);
           const int64_t off = off0 + v * N;

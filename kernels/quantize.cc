@@ -40,8 +40,8 @@ void RunQuantTask(const Plan& p, int64_t task, Counts& cnt) {
         return run(std::integral_constant<RK, RK::sr>(), int_tag);
       case RK::sr_equal:
         return run(std::integral_constant<RK, RK::sr_equal>(), int_tag);
-      case RK::rna_fp32:
-        return run(std::integral_constant<RK, RK::rna_fp32>(), int_tag);
+      case RK::mx_fp32:
+        return run(std::integral_constant<RK, RK::mx_fp32>(), int_tag);
     }
   };
   if (p.codec.is_int)

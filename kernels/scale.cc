@@ -26,8 +26,7 @@ int pow2_exponent_slow(const ScaleParams& sp, float amax) {
   int X = 0;
   if (sp.rule == ScaleRule::floor_py) {
     // microxcaling: floor(log2(amax)) evaluated in fp32 (log2 of 0 uses FLT_MIN).
-    const float l = static_cast<float>(std::log2(static_cast<double>(amax == 0 ? FLT_MIN : amax)));
-    X = static_cast<int>(std::floor(l)) - sp.emax;
+    X = floor_log2_fp32(amax == 0 ? FLT_MIN : amax) - sp.emax;
   } else if (sp.rule == ScaleRule::rceil) {
     const float d = amax * sp.inv_maxfin;
     const uint32_t db = f2u(d);

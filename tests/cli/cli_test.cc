@@ -164,6 +164,43 @@ TEST(CliQuantize, ReproducesEveryMxGoldenBlock) {
   }
 }
 
+// tests/data/mx_microxcaling: microxcaling in each of its rounding modes, every block through
+// `lowp quantize --profile microxcaling --round even|nearest|floor`.
+TEST(CliQuantize, ReproducesMicroxcalingGoldenFilesInEveryMode) {
+  const std::pair<const char*, const char*> elems[] = {
+      {"fp8_e4m3", "mxfp8_e4m3"}, {"fp8_e5m2", "mxfp8_e5m2"}, {"fp6_e3m2", "mxfp6_e3m2"},
+      {"fp6_e2m3", "mxfp6_e2m3"}, {"fp4_e2m1", "mxfp4"},      {"int8", "mxint8"}};
+  for (const auto& [elem, name] : elems) {
+    for (const std::string mode : {"even", "nearest", "floor"}) {
+      const std::string stem = std::string(elem) + "_" + mode + "_microxcaling";
+      const auto golden = test::read_gz_lines(std::string(LOWP_SOURCE_DIR) +
+                                              "/tests/data/mx_microxcaling/" + stem + ".tsv.gz");
+      ASSERT_GT(golden.size(), 1100u) << stem;
+      ASSERT_EQ(test::split(golden[0], '\t')[5], "elem_codes") << stem;
+      std::string input;
+      for (size_t i = 1; i < golden.size(); ++i) input += test::split(golden[i], '\t')[2] + "\n";
+      const Result r = run(
+          std::string("quantize ") + name + " --round " + mode + " --profile microxcaling", input);
+      ASSERT_EQ(r.exit_code, 0) << stem << ": " << r.err;
+      const auto got = lines_of(r.out);
+      ASSERT_EQ(got.size(), golden.size() - 1) << stem;
+      int mismatches = 0;
+      for (size_t i = 1; i < golden.size(); ++i) {
+        const auto want = test::split(golden[i], '\t');
+        const auto have = test::split(got[i - 1], '\t');
+        ASSERT_EQ(have.size(), 3u) << stem;
+        const bool ok = have[0] == want[1] && have[2] == want[3] &&
+                        (want[5] == "-" ? have[1].find_first_not_of("-,") == std::string::npos
+                                        : have[1] == want[5]);
+        if (!ok && ++mismatches <= 3)
+          ADD_FAILURE() << stem << " block " << want[0] << "\n want " << golden[i] << "\n got  "
+                        << got[i - 1];
+      }
+      EXPECT_EQ(mismatches, 0) << stem;
+    }
+  }
+}
+
 TEST(CliCast, IeeeRoundTowardZeroWithoutProfile) {
   // Without the profile, rtz is IEEE round-toward-zero: finite overflow gives max finite.
   const Result r = run("cast e4m3 --round rtz", "500\n-1e30\n");

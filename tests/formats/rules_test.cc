@@ -210,5 +210,88 @@ TEST(Mx, AllZeroBlockAndPartialBlock) {
   EXPECT_EQ(v[39], 3.0f);
 }
 
+// Profile microxcaling in each of its modes (even = rne, nearest = rna, floor = rtz). Expected
+// values are microxcaling's own (_quantize_mx at commit 7bc41952, PyTorch CPU).
+struct Block {
+  uint32_t scale;
+  uint32_t codes[32];
+  float values[32];
+};
+Block mx_block(const std::string& fmt, std::initializer_list<uint32_t> bits) {
+  float x[32] = {};
+  int i = 0;
+  for (uint32_t b : bits) x[i++] = u2f(b);
+  Block b{};
+  QuantOut o;
+  o.scales = &b.scale;
+  o.codes = b.codes;
+  o.values = b.values;
+  quantize_tensor(parse_format(fmt), x, 1, 32, o);
+  return b;
+}
+
+// 0x417fffff = 16 - 2^-20: log2 in fp32 is 4, so the shared exponent is one too high, and the
+// scaled element 256 (1 - 2^-24) again has exponent 8; floor then keeps 7/8 of 256.
+TEST(MicroxcalingProfile, JustBelow16InEachMode) {
+  const std::string f = "mxfp8_e4m3:profile=microxcaling:round=";
+  for (const char* r : {"rne", "rna", "rtz"}) {
+    const Block b = mx_block(f + r, {0x417FFFFFu});
+    EXPECT_EQ(b.scale, 0x7Bu) << r;  // the exact rule gives 0x7a
+    const bool floor = std::string(r) == "rtz";
+    EXPECT_EQ(b.codes[0], floor ? 0x76u : 0x78u) << r;
+    EXPECT_EQ(b.values[0], floor ? 14.0f : 16.0f) << r;
+  }
+  EXPECT_EQ(mx_block("mxfp8_e4m3:round=rtz", {0x417FFFFFu}).codes[0], 0x7Eu);  // exact: 448 at 0x7a
+  // Unscaled casts have the element part: 15.999999 floors to 14, not 15.
+  EXPECT_EQ(code("e4m3:profile=microxcaling:round=rtz", u2f(0x417FFFFFu)), 0x56u);
+  EXPECT_EQ(code("e4m3:round=rtz", u2f(0x417FFFFFu)), 0x57u);
+  EXPECT_EQ(code("e4m3:profile=microxcaling:round=rne", u2f(0x417FFFFFu)), 0x58u);
+}
+
+// 0x3effffff = 0.5 - 2^-25 alone in an mxfp4 block: scale 2^-4 (no log2 quirk at -1), and the
+// scaled element 8 (1 - 2^-24) has exponent 3 in fp32: floor gives 4 (0.25), the exact rule 6.
+TEST(MicroxcalingProfile, JustBelowHalfInEachMode) {
+  const std::string f = "mxfp4:profile=microxcaling:round=";
+  for (const char* r : {"rne", "rna", "rtz"}) {
+    const Block b = mx_block(f + r, {0x3EFFFFFFu, 0xBEFFFFFFu});
+    EXPECT_EQ(b.scale, 0x7Bu) << r;
+    const bool floor = std::string(r) == "rtz";
+    EXPECT_EQ(b.codes[0], floor ? 0x6u : 0x7u) << r;
+    EXPECT_EQ(b.codes[1], floor ? 0xEu : 0xFu) << r;
+    EXPECT_EQ(b.values[0], floor ? 0.25f : 0.375f) << r;
+    EXPECT_EQ(b.values[1], floor ? -0.25f : -0.375f) << r;
+  }
+}
+
+// An element whose scaled value is 0.5 - 2^-25 quanta (fp32 0x3effffff): fp32 (t + 0.5) is 1,
+// so even and nearest give one quantum; an exact tie of 0.5 goes to 0 in even only; floor and
+// a negative rounded to zero give -0.
+TEST(MicroxcalingProfile, ScaledJustBelowHalfRoundsUpInFp32) {
+  // mxfp4 with X = 0 (amax 6): quanta of 0.5, so 0x3e7fffff is 0.5 - 2^-25 quanta.
+  const Block e = mx_block("mxfp4:profile=microxcaling:round=rne",
+                           {0x40C00000u, 0x3E7FFFFFu, 0xBE7FFFFFu, 0x3E800000u});
+  EXPECT_EQ(e.codes[1], 0x1u);
+  EXPECT_EQ(e.codes[2], 0x9u);
+  EXPECT_EQ(e.codes[3], 0x0u);
+  EXPECT_EQ(e.values[1], 0.5f);
+  EXPECT_EQ(mx_block("mxfp4:round=rne", {0x40C00000u, 0x3E7FFFFFu}).codes[1], 0x0u);  // exact
+  const Block n = mx_block("mxfp4:profile=microxcaling:round=rna",
+                           {0x40C00000u, 0x3E7FFFFFu, 0xBE7FFFFFu, 0x3E800000u});
+  EXPECT_EQ(n.codes[1], 0x1u);
+  EXPECT_EQ(n.codes[3], 0x1u);
+  const Block z = mx_block("mxfp4:profile=microxcaling:round=rtz", {0x40C00000u, 0xBE7FFFFFu});
+  EXPECT_EQ(z.codes[1], 0x8u);
+  EXPECT_EQ(f2u(z.values[1]), 0x80000000u);
+  // mxint8 with X = 0 (amax 1.5): quanta of 1/64, so 0x3bffffff is 0.5 - 2^-25 quanta.
+  const Block i = mx_block("mxint8:profile=microxcaling:round=rne",
+                           {0x3FC00000u, 0x3BFFFFFFu, 0xBBFFFFFFu, 0x3C000000u});
+  EXPECT_EQ(i.codes[1], 0x01u);
+  EXPECT_EQ(i.codes[2], 0xFFu);
+  EXPECT_EQ(i.codes[3], 0x00u);
+  EXPECT_EQ(i.values[1], 1.0f / 64);
+  EXPECT_EQ(code("e4m3:profile=microxcaling:round=rne", u2f(0x3A7FFFFFu)), 0x01u);
+  EXPECT_EQ(code("e4m3:round=rne", u2f(0x3A7FFFFFu)), 0x00u);
+}
+
 }  // namespace
 }  // namespace lowp

@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "formats/scaled.h"
 #include "kernels/runtime.h"
+#include "tests/common/gz_lines.h"
 #include "tests/kernels/inputs.h"
 #include "util/bits.h"
 #include "util/error.h"
@@ -42,6 +44,8 @@ std::vector<std::string> all_formats() {
   v.push_back("e5m2:sat:round=down");
   v.push_back("e4m3:profile=ml_dtypes:round=rtz");
   v.push_back("e4m3:profile=microxcaling_cuda:sat");
+  for (const char* r : {"rne", "rna", "rtz"})  // no mantissa: microxcaling's floor can give 0
+    v.push_back(std::string("e5m0:profile=microxcaling:round=") + r);
   v.push_back("e5m3:specials=fn:bias=4");
   v.push_back("e4m3:specials=fnuz:bias=-2");
   v.push_back("e3m2:specials=ieee");
@@ -56,6 +60,7 @@ std::vector<std::string> all_formats() {
       v.push_back(std::string(m) + ":round=" + r + ":seed=5");
     v.push_back(std::string(m) + ":profile=microxcaling");
     v.push_back(std::string(m) + ":profile=microxcaling:round=rne");
+    v.push_back(std::string(m) + ":profile=microxcaling:round=rtz");
     v.push_back(std::string(m) + ":axis=col");
     // Column groups hold a different exponent per lane; microxcaling applies it by an fp32
     // multiply, so the element grid must stay unscaled (a past bug scaled it twice).
@@ -189,6 +194,89 @@ TEST(KernelQuantize, TinyAndHugeBlockScales) {
       }
     });
   }
+}
+
+// Profile microxcaling in each of its modes on values a few ulps below every power of two of
+// fp32 (where its fp32 log2 and fp32 `|x| + 0.5` differ from exact arithmetic), elementwise and
+// in MX blocks along rows and columns.
+TEST(KernelQuantize, MicroxcalingJustBelowPowersOfTwo) {
+  std::vector<float> x;
+  for (int k = -148; k <= 128; ++k)
+    for (uint32_t j = 0; j < 48; ++j) {
+      const uint32_t top = k == 128 ? 0x7F800000u : f2u(exp2i(k));
+      if (top > j) x.push_back(u2f((top - j) | ((j % 3 == 1) ? 0x80000000u : 0u)));
+    }
+  // The same values scaled into each block's subnormal range: t = 0.5 - 2^-25 quanta and ties.
+  for (int k = -140; k <= 120; k += 7)
+    for (uint32_t b : {0x3EFFFFFFu, 0x3F000000u, 0x3F7FFFFFu, 0x3FC00000u, 0x3E7FFFFFu})
+      x.push_back(u2f(b) * exp2i(k));
+  x.resize((x.size() + 63) / 64 * 64, 1.5f);
+  const int64_t cols = 64, rows = static_cast<int64_t>(x.size()) / cols;
+  test::for_each_target([&](const std::string& target) {
+    for (const char* mode : {"rne", "rna", "rtz"}) {
+      for (const char* e : {"e4m3", "e5m2", "e3m2", "e2m3", "e2m1", "e5m0", "int8", "mxfp8_e4m3",
+                            "mxfp8_e5m2", "mxfp6_e3m2", "mxfp6_e2m3", "mxfp4", "mxint8",
+                            "mxfp4:axis=col", "mxfp8_e4m3:axis=col"}) {
+        const std::string name = std::string(e) + ":profile=microxcaling:round=" + mode;
+        const std::string where = target + " " + name;
+        EXPECT_EQ(compare(parse_format(name), x.data(), rows, cols, 0, where), 0) << where;
+      }
+    }
+  });
+}
+
+// Every block of tests/data/mx_microxcaling (microxcaling itself, each element type and
+// rounding) through the kernels as one [blocks, 32] tensor, on every target.
+TEST(KernelQuantize, MicroxcalingGoldenFilesOnEveryTarget) {
+  const std::pair<const char*, const char*> elems[] = {
+      {"fp8_e4m3", "mxfp8_e4m3"}, {"fp8_e5m2", "mxfp8_e5m2"}, {"fp6_e3m2", "mxfp6_e3m2"},
+      {"fp6_e2m3", "mxfp6_e2m3"}, {"fp4_e2m1", "mxfp4"},      {"int8", "mxint8"}};
+  const std::pair<const char*, const char*> modes[] = {
+      {"even", "rne"}, {"nearest", "rna"}, {"floor", "rtz"}};
+  const auto hex = [](const std::string& s) {
+    return static_cast<uint32_t>(std::strtoul(s.c_str(), nullptr, 16));
+  };
+  for (const auto& [elem, fmt] : elems)
+    for (const auto& [mode, round] : modes) {
+      const std::string stem = std::string(elem) + "_" + mode + "_microxcaling";
+      const auto lines = test::read_gz_lines(std::string(LOWP_SOURCE_DIR) +
+                                             "/tests/data/mx_microxcaling/" + stem + ".tsv.gz");
+      ASSERT_GT(lines.size(), 1100u) << stem;
+      std::vector<float> x;
+      std::vector<std::vector<std::string>> rows;
+      for (size_t i = 1; i < lines.size(); ++i) {
+        rows.push_back(test::split(lines[i], '\t'));
+        for (const auto& b : test::split(rows.back()[2], ',')) x.push_back(u2f(hex(b)));
+      }
+      const int64_t n = static_cast<int64_t>(rows.size());
+      ASSERT_EQ(x.size(), static_cast<size_t>(n) * 32) << stem;
+      const Format f = parse_format(std::string(fmt) + ":profile=microxcaling:round=" + round);
+      test::for_each_target([&](const std::string& target) {
+        std::vector<uint32_t> codes(x.size()), scales(static_cast<size_t>(n));
+        std::vector<float> v(x.size());
+        QuantOut o;
+        o.codes = codes.data();
+        o.scales = scales.data();
+        o.values = v.data();
+        kernels::quantize_tensor(f, x.data(), n, 32, o);
+        int bad = 0;
+        for (int64_t b = 0; b < n; ++b) {
+          const auto& r = rows[static_cast<size_t>(b)];
+          const auto want_v = test::split(r[3], ','), want_c = test::split(r[5], ',');
+          bool ok = scales[b] == hex(r[1]);
+          for (int i = 0; i < 32 && ok; ++i) {
+            const float got = v[static_cast<size_t>(b * 32 + i)];
+            ok = want_v[i] == "NaN" ? std::isnan(got) : f2u(got) == hex(want_v[i]);
+            if (r[5] != "-") ok = ok && codes[static_cast<size_t>(b * 32 + i)] == hex(want_c[i]);
+          }
+          if (!ok && ++bad <= 3)
+            ADD_FAILURE() << target << " " << stem << " block " << r[0] << " scale "
+                          << hexs(scales[b]);
+        }
+        EXPECT_EQ(bad, 0) << target << " " << stem;
+        EXPECT_EQ(compare(f, x.data(), n, 32, 0, target + " " + stem), 0);
+      });
+    }
 }
 
 // Any thread count gives the same bits (stochastic rounding included).
