@@ -9,7 +9,6 @@
 #include "formats/scaled.h"
 #include "kernels/runtime.h"
 #include "nn/gemm.h"
-#include "nn/parallel.h"
 #include "nn/qgemm.h"
 #include "reference.h"
 #include "util/error.h"
@@ -66,13 +65,13 @@ TEST(Quantizer, PiecesEqualOneOracleCallForAnyThreadCount) {
       std::vector<float> want(x.size());
       fake_quantize(f, x.data(), want.data(), rows, cols, 12345);
       for (const int threads : {1, 2, 3}) {
-        nn::set_num_threads(threads);
+        kernels::set_num_threads(threads);
         std::vector<float> got(x.size());
         nn::quantize_operand(f, {}, x.data(), cols, got.data(), rows, cols, axis, 12345);
         EXPECT_TRUE(same_bits(got, want))
             << text << " axis " << static_cast<int>(axis) << " threads " << threads;
       }
-      nn::set_num_threads(1);
+      kernels::set_num_threads(1);
     }
 }
 
