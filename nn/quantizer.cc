@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "formats/scaled.h"
+#include "kernels/hadamard.h"
 #include "kernels/parallel.h"
 #include "kernels/quantize.h"
 #include "nn/counters.h"
@@ -80,7 +81,8 @@ bool quantize_rows(const Format& f, const Hadamard& h, const float* x, int64_t l
     return kernels::fake_quantize_part(f, src, yp, m, cols, base, *tensor_amax, g_out);
   };
   if (h.active()) {
-    hadamard(h, x + r0 * ldx, ldx, yp, m, cols, reduction, reduction == Axis::col ? r0 : 0);
+    kernels::hadamard(h, x + r0 * ldx, ldx, yp, m, cols, reduction,
+                      reduction == Axis::col ? r0 : 0);
     return !quantize || fq(yp);
   }
   if (quantize && ldx == cols) return fq(x + r0 * cols);
