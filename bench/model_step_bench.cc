@@ -8,10 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "kernels/parallel.h"
+#include "kernels/runtime.h"
 #include "models/lm.h"
 #include "models/synthetic.h"
 #include "nn/counters.h"
-#include "nn/parallel.h"
 #include "recipe/load.h"
 
 namespace lowp {
@@ -24,7 +25,7 @@ void adamw(std::vector<Param>& params, std::vector<std::vector<float>>& m,
            std::vector<std::vector<float>>& v, int t) {
   const float lr = 1e-3f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.1f;
   const float bc1 = 1 - std::pow(b1, t), bc2 = 1 - std::pow(b2, t);
-  nn::parallel_for(static_cast<int64_t>(params.size()), [&](int64_t k) {
+  kernels::parallel_for(static_cast<int64_t>(params.size()), [&](int64_t k) {
     Param& p = params[k];
     float *mk = m[k].data(), *vk = v[k].data();
     for (int64_t i = 0; i < p.size; ++i) {
@@ -38,7 +39,7 @@ void adamw(std::vector<Param>& params, std::vector<std::vector<float>>& m,
 
 void BM_LMTrainStep(benchmark::State& state) {
   const std::string name = kRecipes[state.range(0)];
-  nn::set_num_threads(static_cast<int>(state.range(1)));
+  kernels::set_num_threads(static_cast<int>(state.range(1)));
   ModelConfig cfg;
   cfg.size = "base";
   models::LM model(cfg, load_recipe(name), 1);  // the presets of recipe/presets/
@@ -68,7 +69,7 @@ void BM_LMTrainStep(benchmark::State& state) {
   state.counters["quant_s"] = c.quantize_seconds / steps;
   state.counters["quant_Melem"] = c.quantize_elements / steps / 1e6;
   state.SetLabel(name + ", " + std::to_string(state.range(1)) + " thread(s)");
-  nn::set_num_threads(1);
+  kernels::set_num_threads(1);
 }
 
 BENCHMARK(BM_LMTrainStep)

@@ -72,7 +72,7 @@ void BM_Hadamard(benchmark::State& state) {
   h.random_signs = true;
   std::vector<float> y(kN);
   for (auto _ : state) {
-    lowp::kernels::hadamard(h, input().data(), y.data(), kN / 4096, 4096);
+    lowp::kernels::hadamard(h, input().data(), 4096, y.data(), kN / 4096, 4096);
     benchmark::DoNotOptimize(y.data());
   }
   set_rates(state, 8);

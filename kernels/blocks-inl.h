@@ -248,9 +248,9 @@ HWY_INLINE void ComputeSuperScales(const Ctx& cx, const XScale& base, VU A, Supe
 
 // Input this far ahead of the vector being quantized is prefetched in the superblock loop:
 // it reads each superblock twice (amax, then values from L1), and memory would idle during the
-// second pass, the hardware prefetcher running too few lines ahead (one thread, 64M elements:
-// mxfp8 2.5 -> 3.0 G elements/s; 2048 and 4096 bytes measured slower). Element-wise runs read
-// once and gain nothing (e4m3 lost 7% with it).
+// second pass, the hardware prefetcher running too few lines ahead. The distance is the best
+// one measured on a tensor far larger than the caches (bench/quantize_bench, one thread);
+// shorter and longer ones were slower. Element-wise runs read once and only lose by it.
 constexpr uintptr_t kPrefetchBytes = 3072;
 HWY_INLINE void PrefetchAhead(const float* xp) {
   // Integer arithmetic: the address may lie past the end of the input (prefetches never fault).

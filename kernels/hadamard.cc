@@ -16,12 +16,17 @@ HWY_BEFORE_NAMESPACE();
 namespace lowp::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+// Blocks longer than this keep their first stages in registers (a sub-block of this length
+// at a time) and run the later ones over memory.
+constexpr int kRegisterBlock = 256;
+
 // Rows [r0, r1) of a row-axis transform: blocks of kBlock columns (kBlock >= Lanes; a
 // compile-time length so the block stays in registers). `pre` / `post` multiply x before the
-// butterflies and after the normalisation (signs or ones).
-template <int kBlock>
-HWY_INLINE void RowsT(const float* x, float* y, int64_t cols, int64_t r0, int64_t r1, float norm,
-                      const float* pre, const float* post) {
+// butterflies and after the normalisation (signs or ones). Without kFinish the butterflies'
+// sums are stored as they are (a longer block's later stages follow).
+template <int kBlock, bool kFinish = true>
+HWY_INLINE void RowsT(const float* x, int64_t ldx, float* y, int64_t cols, int64_t r0, int64_t r1,
+                      float norm, const float* pre, const float* post) {
   const hn::ScalableTag<float> df;
   constexpr int N = static_cast<int>(hn::MaxLanes(hn::ScalableTag<float>()));
   constexpr int nv = kBlock / N;
@@ -40,10 +45,10 @@ HWY_INLINE void RowsT(const float* x, float* y, int64_t cols, int64_t r0, int64_
         hn::RebindMask(df, hn::Ne(hn::And(hn::Iota(di, 0), hn::Set(di, h)), hn::Zero(di)));
   }
 #endif
-  const auto vnorm = hn::Set(df, norm);
+  [[maybe_unused]] const auto vnorm = hn::Set(df, norm);
   for (int64_t r = r0; r < r1; ++r) {
     for (int64_t b = 0; b < cols; b += kBlock) {
-      const float* xb = x + r * cols + b;
+      const float* xb = x + r * ldx + b;
       for (int i = 0; i < nv; ++i)
         v[i] = hn::Mul(hn::LoadU(df, xb + i * N), hn::LoadU(df, pre + b + i * N));
 #if HWY_TARGET != HWY_SCALAR
@@ -61,53 +66,111 @@ HWY_INLINE void RowsT(const float* x, float* y, int64_t cols, int64_t r0, int64_
             v[j + h] = hn::Sub(a, d);
           }
       float* yb = y + r * cols + b;
-      for (int i = 0; i < nv; ++i)
-        hn::StoreU(hn::Mul(hn::Mul(v[i], vnorm), hn::LoadU(df, post + b + i * N)), df, yb + i * N);
+      for (int i = 0; i < nv; ++i) {
+        if constexpr (kFinish)
+          v[i] = hn::Mul(hn::Mul(v[i], vnorm), hn::LoadU(df, post + b + i * N));
+        hn::StoreU(v[i], df, yb + i * N);
+      }
     }
   }
 }
 
-// Dispatch on the block length (n >= Lanes, a power of two up to 256).
-void HadamardRows(const float* x, float* y, int64_t cols, int64_t r0, int64_t r1, int n,
-                  float norm, const float* pre, const float* post) {
+// The stages of half-width h = from, 2 from, ... < n over memory, then the normalisation, for
+// one block of n units `stride` floats apart, each unit `count` floats (a multiple of Lanes)
+// wide. Unit j's post factors: post[j * stride + c] per float (lane_post) or post[j].
+void MemoryStages(float* v, int64_t stride, int64_t count, int n, int from, float norm,
+                  const float* post, bool lane_post) {
+  const hn::ScalableTag<float> df;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(df));
+  for (int h = from; h < n; h *= 2)
+    for (int i = 0; i < n; i += 2 * h)
+      for (int j = i; j < i + h; ++j) {
+        float* a = v + j * stride;
+        float* d = v + (j + h) * stride;
+        for (int64_t c = 0; c < count; c += N) {
+          const auto s = hn::LoadU(df, a + c), t = hn::LoadU(df, d + c);
+          hn::StoreU(hn::Add(s, t), df, a + c);
+          hn::StoreU(hn::Sub(s, t), df, d + c);
+        }
+      }
+  const auto vnorm = hn::Set(df, norm);
+  for (int j = 0; j < n; ++j)
+    for (int64_t c = 0; c < count; c += N) {
+      float* p = v + j * stride + c;
+      const auto f = lane_post ? hn::LoadU(df, post + j * stride + c) : hn::Set(df, post[j]);
+      hn::StoreU(hn::Mul(hn::Mul(hn::LoadU(df, p), vnorm), f), df, p);
+    }
+}
+
+// Dispatch on the block length (n >= Lanes, a power of two up to 4096).
+void HadamardRows(const float* x, int64_t ldx, float* y, int64_t cols, int64_t r0, int64_t r1,
+                  int n, float norm, const float* pre, const float* post) {
   constexpr int N = static_cast<int>(hn::MaxLanes(hn::ScalableTag<float>()));
   switch (n) {
-    case 2: if constexpr (N <= 2) return RowsT<2>(x, y, cols, r0, r1, norm, pre, post); break;
-    case 4: if constexpr (N <= 4) return RowsT<4>(x, y, cols, r0, r1, norm, pre, post); break;
-    case 8: if constexpr (N <= 8) return RowsT<8>(x, y, cols, r0, r1, norm, pre, post); break;
-    case 16: if constexpr (N <= 16) return RowsT<16>(x, y, cols, r0, r1, norm, pre, post); break;
-    case 32: return RowsT<32>(x, y, cols, r0, r1, norm, pre, post);
-    case 64: return RowsT<64>(x, y, cols, r0, r1, norm, pre, post);
-    case 128: return RowsT<128>(x, y, cols, r0, r1, norm, pre, post);
-    case 256: return RowsT<256>(x, y, cols, r0, r1, norm, pre, post);
+    case 2:
+      if constexpr (N <= 2) return RowsT<2>(x, ldx, y, cols, r0, r1, norm, pre, post);
+      break;
+    case 4:
+      if constexpr (N <= 4) return RowsT<4>(x, ldx, y, cols, r0, r1, norm, pre, post);
+      break;
+    case 8:
+      if constexpr (N <= 8) return RowsT<8>(x, ldx, y, cols, r0, r1, norm, pre, post);
+      break;
+    case 16:
+      if constexpr (N <= 16) return RowsT<16>(x, ldx, y, cols, r0, r1, norm, pre, post);
+      break;
+    case 32:
+      return RowsT<32>(x, ldx, y, cols, r0, r1, norm, pre, post);
+    case 64:
+      return RowsT<64>(x, ldx, y, cols, r0, r1, norm, pre, post);
+    case 128:
+      return RowsT<128>(x, ldx, y, cols, r0, r1, norm, pre, post);
+    case 256:
+      return RowsT<256>(x, ldx, y, cols, r0, r1, norm, pre, post);
+    default:
+      if (n < kRegisterBlock) break;
+      // A block is n / 256 units of 256 columns: stages h < 256 inside each unit, in
+      // registers; then the stages between units.
+      RowsT<kRegisterBlock, false>(x, ldx, y, cols, r0, r1, norm, pre, post);
+      for (int64_t r = r0; r < r1; ++r)
+        for (int64_t b = 0; b < cols; b += n)
+          MemoryStages(y + r * cols + b, kRegisterBlock, kRegisterBlock, n / kRegisterBlock, 1,
+                       norm, post + b, true);
+      return;
   }
   HWY_ABORT("HadamardRows: block %d below the vector length", n);
 }
 
 // Columns [c0, c1) of a column-axis transform (butterflies between rows); c1 - c0 a
-// multiple of Lanes or the last columns (handled with a scalar tail by the caller).
-void HadamardCols(const float* x, float* y, int64_t rows, int64_t cols, int64_t c0, int64_t c1,
-                  int n, float norm, const float* pre, const float* post) {
+// multiple of Lanes (the caller handles a ragged tail with the scalar path). Blocks longer
+// than 256 rows run their first stages on 256-row groups in registers, the rest over memory.
+void HadamardCols(const float* x, int64_t ldx, float* y, int64_t rows, int64_t cols, int64_t c0,
+                  int64_t c1, int n, float norm, const float* pre, const float* post) {
   const hn::ScalableTag<float> df;
   const int64_t N = static_cast<int64_t>(hn::Lanes(df));
-  constexpr int kMaxVecs = 256;
-  hn::Vec<decltype(df)> v[kMaxVecs];
+  hn::Vec<decltype(df)> v[kRegisterBlock];
+  const int m = std::min(n, kRegisterBlock);  // rows per register group
+  const bool finish = m == n;
   const auto vnorm = hn::Set(df, norm);
-  for (int64_t g = 0; g < rows; g += n)
+  for (int64_t g = 0; g < rows; g += m)
     for (int64_t c = c0; c + N <= c1; c += N) {
-      for (int j = 0; j < n; ++j)
-        v[j] = hn::Mul(hn::LoadU(df, x + (g + j) * cols + c), hn::Set(df, pre[g + j]));
-      for (int h = 1; h < n; h *= 2)
-        for (int i = 0; i < n; i += 2 * h)
+      for (int j = 0; j < m; ++j)
+        v[j] = hn::Mul(hn::LoadU(df, x + (g + j) * ldx + c), hn::Set(df, pre[g + j]));
+      for (int h = 1; h < m; h *= 2)
+        for (int i = 0; i < m; i += 2 * h)
           for (int j = i; j < i + h; ++j) {
             const auto a = v[j], d = v[j + h];
             v[j] = hn::Add(a, d);
             v[j + h] = hn::Sub(a, d);
           }
-      for (int j = 0; j < n; ++j)
-        hn::StoreU(hn::Mul(hn::Mul(v[j], vnorm), hn::Set(df, post[g + j])), df,
-                   y + (g + j) * cols + c);
+      for (int j = 0; j < m; ++j) {
+        if (finish) v[j] = hn::Mul(hn::Mul(v[j], vnorm), hn::Set(df, post[g + j]));
+        hn::StoreU(v[j], df, y + (g + j) * cols + c);
+      }
     }
+  if (finish) return;
+  for (int64_t g = 0; g < rows; g += n)
+    MemoryStages(y + g * cols + c0, cols, c1 - c0, n, m, norm, post + g, false);
 }
 
 size_t LanesF32() {
@@ -144,20 +207,34 @@ void block_scalar(float* v, int64_t step, int n, float norm, const float* pre, c
   for (int j = 0; j < n; ++j) v[j * step] = v[j * step] * norm * post[j];
 }
 
+// Copies columns [c0, c1) of x (leading dimension ldx) into compact y, unless y is x.
+void copy_cols(const float* x, int64_t ldx, float* y, int64_t rows, int64_t cols, int64_t c0,
+               int64_t c1) {
+  if (y == x || c1 <= c0) return;
+  for (int64_t r = 0; r < rows; ++r)
+    std::copy(x + r * ldx + c0, x + r * ldx + c1, y + r * cols + c0);
+}
+
 }  // namespace
 
-void hadamard(const HadamardSpec& h, const float* x, float* y, int64_t rows, int64_t cols,
-              Axis axis, int64_t first) {
+void hadamard(const HadamardSpec& h, const float* x, int64_t ldx, float* y, int64_t rows,
+              int64_t cols, Axis axis, int64_t first) {
   const int n = h.n;
-  if (n < 2 || n > 256 || (n & (n - 1)) != 0)
+  if (n < 2 || n > 4096 || (n & (n - 1)) != 0)
     fail("hadamard: block length " + std::to_string(n) +
-         " is not a power of two in 2..256 (the recipes use 16, 32, 64, 128)");
+         " is not a power of two in 2..4096 (the recipes use 16, 32, 64, 128)");
   if (rows < 0 || cols < 0) fail("hadamard: negative shape");
   const int64_t len = axis == Axis::row ? cols : rows;
   if (len % n != 0)
     fail("hadamard: the transform axis has length " + std::to_string(len) +
          ", not a multiple of the block length " + std::to_string(n) +
          "; choose a block length that divides it");
+  if (ldx < cols)
+    fail("hadamard: leading dimension " + std::to_string(ldx) + " is less than the " +
+         std::to_string(cols) + " columns");
+  if (x == y && ldx != cols)
+    fail("hadamard: in place needs a compact input (ldx == cols), got ldx " + std::to_string(ldx) +
+         " for " + std::to_string(cols) + " columns");
   if (rows * cols == 0) return;
   if ((x == nullptr || y == nullptr)) fail("hadamard: null tensor pointer");
   // Signs along the axis, and ones; forward applies signs first, inverse last.
@@ -178,8 +255,9 @@ void hadamard(const HadamardSpec& h, const float* x, float* y, int64_t rows, int
     const int64_t per = std::max<int64_t>(1, kGrain / cols);
     parallel_for(task_count(rows, per), [&](int64_t t) {
       const int64_t r0 = t * per, r1 = std::min(rows, r0 + per);
-      if (wide) return HWY_DYNAMIC_DISPATCH(HadamardRows)(x, y, cols, r0, r1, n, norm, pre, post);
-      if (y != x) std::copy(x + r0 * cols, x + r1 * cols, y + r0 * cols);
+      if (wide)
+        return HWY_DYNAMIC_DISPATCH(HadamardRows)(x, ldx, y, cols, r0, r1, n, norm, pre, post);
+      copy_cols(x + r0 * ldx, ldx, y + r0 * cols, r1 - r0, cols, 0, cols);
       for (int64_t r = r0; r < r1; ++r)
         for (int64_t b = 0; b < cols; b += n)
           block_scalar(y + r * cols + b, 1, n, norm, pre + b, post + b);
@@ -191,9 +269,9 @@ void hadamard(const HadamardSpec& h, const float* x, float* y, int64_t rows, int
   parallel_for(task_count(cols, per), [&](int64_t t) {
     const int64_t c0 = t * per, c1 = std::min(cols, c0 + per);
     const int64_t cv = simd ? c0 + (c1 - c0) / N * N : c0;  // SIMD columns, then a scalar tail
-    if (cv > c0) HWY_DYNAMIC_DISPATCH(HadamardCols)(x, y, rows, cols, c0, cv, n, norm, pre, post);
-    for (int64_t r = 0; r < rows; ++r)
-      if (y != x) std::copy(x + r * cols + cv, x + r * cols + c1, y + r * cols + cv);
+    if (cv > c0)
+      HWY_DYNAMIC_DISPATCH(HadamardCols)(x, ldx, y, rows, cols, c0, cv, n, norm, pre, post);
+    copy_cols(x, ldx, y, rows, cols, cv, c1);
     for (int64_t c = cv; c < c1; ++c)
       for (int64_t g = 0; g < rows; g += n)
         block_scalar(y + g * cols + c, cols, n, norm, pre + g, post + g);

@@ -1,4 +1,4 @@
-// The kernels' thread pool: persistent workers woken per job, tasks claimed from an atomic counter.
+// The thread pool: persistent workers woken per job, tasks claimed from an atomic counter.
 #include "kernels/parallel.h"
 
 #include <atomic>
@@ -105,13 +105,6 @@ Pool& pool() {
 }
 
 }  // namespace
-
-SerialScope::SerialScope() : prev_(t_inside_task) {
-  t_inside_task = true;
-}
-SerialScope::~SerialScope() {
-  t_inside_task = prev_;
-}
 
 void parallel_for(int64_t n_tasks, const std::function<void(int64_t)>& fn) {
   if (n_tasks <= 0) return;

@@ -1,4 +1,4 @@
-// A small persistent thread pool: runs tasks 0..n-1 on up to num_threads() threads.
+// The library's one thread pool: parallel_for runs tasks 0..n-1 on up to num_threads() threads.
 #pragma once
 
 #include <cstdint>
@@ -6,26 +6,20 @@
 
 namespace lowp::kernels {
 
-// Runs fn(task) for every task in [0, n_tasks) and returns when all are done. Tasks are
-// claimed dynamically, so which thread runs a task is unspecified: callers must make each
-// task's result depend only on the task index (that is what keeps every kernel
-// bit-identical for any thread count). The calling thread works too. Not reentrant: a task
-// must not call parallel_for itself (nested calls run serially on the caller).
+// Runs fn(task) for every task in [0, n_tasks) and returns when all are done; rethrows the
+// first exception a task threw. The calling thread works too; the thread count is the one
+// setting of kernels/runtime.h (set_num_threads, LOWP_NUM_THREADS, the CLI's --threads).
+//
+// Determinism contract: tasks are claimed dynamically, so which thread runs a task is
+// unspecified. Callers split work by problem size only (never by num_threads()), make each
+// task's result a function of its index alone, and combine per-task results in task order;
+// then every result is bit-identical for any thread count.
+//
+// Nesting: a parallel_for called from inside a task (on a worker or on the calling thread)
+// runs its tasks serially on that thread. The outer loop already keeps every thread busy, and
+// a nested job never waits for workers that are busy with the job it belongs to, so nested
+// calls cannot deadlock. Calls from two threads outside the pool take turns.
 void parallel_for(int64_t n_tasks, const std::function<void(int64_t task)>& fn);
-
-// While alive, parallel_for on this thread runs its tasks serially on the caller: for callers
-// that are themselves one task of an outer parallel loop (nn's row pieces), so that two outer
-// workers do not queue for this pool one job at a time.
-class SerialScope {
- public:
-  SerialScope();
-  ~SerialScope();
-  SerialScope(const SerialScope&) = delete;
-  SerialScope& operator=(const SerialScope&) = delete;
-
- private:
-  bool prev_;
-};
 
 // Number of tasks of about `grain` work units each covering `total` units (at least 1).
 inline int64_t task_count(int64_t total, int64_t grain) {

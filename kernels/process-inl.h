@@ -125,8 +125,8 @@ struct FastConsts {
 };
 
 // Calls fn(v, rnd) for v in [0, nvec): vector v holds element indices idx + v * Lanes() and
-// rnd is its random draws (zero for modes that draw none), drawn K vectors at a time (8: 2 ->
-// 4 -> 8 took e4m3 sr from 1.5 to 2.0 G elements/s in cache; 16 was slower).
+// rnd is its random draws (zero for modes that draw none), drawn K vectors at a time (8 is the
+// best of 2, 4, 8 and 16 for stochastic rounding in cache, per bench/quantize_bench).
 template <RoundKind kMode, size_t K, class Fn>
 HWY_INLINE void ForEachVecDraws(const PhiloxVec<DU>& rng, uint64_t idx, int64_t nvec,
                                 const Fn& fn) {
@@ -181,7 +181,8 @@ HWY_INLINE void FastRun(const Ctx& cx, const FastConsts& k, const LaneScale& ls,
   const VF mul_in = ls.mul_in, mul_out = ls.mul_out, g = hn::Set(DF(), cx.g);
   const bool mul = cx.mul, tensor_g = cx.tensor_g;
   const auto lanes = [&]() -> const LaneScale& { return ls; };
-  // always_inline: GCC otherwise calls this lambda once per vector (2.6x slower).
+  // always_inline: GCC otherwise emits a call to this lambda for every vector, which costs
+  // more than the vector's quantization.
   const auto one = [&](int64_t v, VU rnd) __attribute__((always_inline)) {
     FastVec<kMode, false, false>(cx, k, fs, mul, tensor_g, mul_in, mul_out, g, x + v * N, y + v * N,
                                  idx + static_cast<uint64_t>(v * N), rnd, lanes, cnt);

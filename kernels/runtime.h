@@ -6,8 +6,9 @@
 
 namespace lowp::kernels {
 
-// Threads used by the kernels (default: LOWP_NUM_THREADS if set, else all hardware threads).
-// Results are bit-identical for any value.
+// Threads of the library's one pool (kernels/parallel.h), which kernels, nn and optim share
+// (default: LOWP_NUM_THREADS if set, else all hardware threads). Results are bit-identical for
+// any value. Takes effect at the next parallel_for; callable from anywhere, tasks included.
 void set_num_threads(int n);
 int num_threads();
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "nn/parallel.h"
+#include "kernels/parallel.h"
 #include "nn/vecmath.h"
 
 namespace lowp::nn {
@@ -132,7 +132,7 @@ LOWP_CLONES void rope_rows(float* __restrict x, const float* __restrict cos,
 void rope_apply(float* x, const float* cos, const float* sin, int64_t B, int64_t T, int64_t C,
                 int64_t H, float dir) {
   const int64_t rows = 16;
-  parallel_for((B * T + rows - 1) / rows, [&](int64_t p) {
+  kernels::parallel_for((B * T + rows - 1) / rows, [&](int64_t p) {
     rope_rows(x, cos, sin, p * rows, std::min(B * T, (p + 1) * rows), T, C, H, dir);
   });
 }
@@ -189,7 +189,7 @@ void attention_forward(const AttentionQuant& q, float* out, float* att, const fl
     room(keep->p_for_dv || keep->p_is_saved, keep->p, B * H * T * T);
     keep->ok.assign(B * H, 0);
   }
-  parallel_for(B * H, [&](int64_t bh) {
+  kernels::parallel_for(B * H, [&](int64_t bh) {
     const int64_t b = bh / H, h = bh % H;
     const uint64_t base = step_index_base(step, static_cast<uint64_t>(bh * T * std::max(T, D)));
     const Mat Q{qkv + b * T * 3 * C + h * D, 3 * C, false};
@@ -239,7 +239,7 @@ void attention_backward(const AttentionQuant& q, float* dqkv, const float* dout,
                         const AttentionKeep* keep) {
   const int64_t D = C / H;
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(D)));
-  parallel_for(B * H, [&](int64_t bh) {
+  kernels::parallel_for(B * H, [&](int64_t bh) {
     const int64_t b = bh / H, h = bh % H;
     Scratch& sc = scratch();
     const uint64_t base = step_index_base(step, static_cast<uint64_t>(bh * T * std::max(T, D)));

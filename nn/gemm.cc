@@ -12,9 +12,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kernels/parallel.h"
 #include "kernels/runtime.h"
 #include "nn/counters.h"
-#include "nn/parallel.h"
 #include "nn/vecmath.h"
 #include "util/error.h"
 
@@ -47,7 +47,7 @@ void gemm_f32(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float 
               int64_t ldc) {
   gemm_caps();  // caps oneDNN's ISA before its first JIT
   const int64_t rows = block_rows(M);
-  parallel_for((M + rows - 1) / rows, [&](int64_t blk) {
+  kernels::parallel_for((M + rows - 1) / rows, [&](int64_t blk) {
     single_threaded_dnnl();
     const int64_t r0 = blk * rows, m = std::min(rows, M - r0);
     const float* a = A.trans ? A.p + r0 : A.p + r0 * A.ld;
@@ -64,7 +64,7 @@ void gemm_f32(int64_t M, int64_t N, int64_t K, float alpha, Mat A, Mat B, float 
 bool to_bf16(const float* x, int64_t ld, int64_t rows, int64_t cols, uint16_t* y) {
   std::atomic<uint32_t> low{0};
   const int64_t piece = std::max<int64_t>(1, 65536 / std::max<int64_t>(cols, 1));
-  parallel_for((rows + piece - 1) / piece, [&](int64_t p) {
+  kernels::parallel_for((rows + piece - 1) / piece, [&](int64_t p) {
     uint32_t lost = 0;
     for (int64_t r = p * piece; r < std::min(rows, (p + 1) * piece); ++r)
       lost |= truncate_bf16(x + r * ld, y + r * cols, cols);
@@ -188,7 +188,7 @@ void gemm_bf16_blocks(int64_t M, int64_t N, int64_t K, float alpha, Mat16 A, Mat
   const int64_t lda = A.ld, ldb = B.ld;
   const bool ta = A.trans, tb = B.trans;
   const uint16_t *a = A.p, *b = B.p;
-  parallel_for((M + rows - 1) / rows, [&](int64_t blk) {
+  kernels::parallel_for((M + rows - 1) / rows, [&](int64_t blk) {
     single_threaded_dnnl();
     thread_local dnnl::stream stream(engine());
     const int64_t r0 = blk * rows, m = std::min(rows, M - r0);

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "nn/parallel.h"
+#include "kernels/parallel.h"
 #include "nn/vecmath.h"
 #include "util/error.h"
 
@@ -17,7 +17,8 @@ constexpr int64_t kPiece = 16384;  // elements per piece of element-wise work
 
 template <typename Body>
 void pieces(int64_t n, int64_t per, Body body) {
-  parallel_for((n + per - 1) / per, [&](int64_t p) { body(p * per, std::min(n, (p + 1) * per)); });
+  kernels::parallel_for((n + per - 1) / per,
+                        [&](int64_t p) { body(p * per, std::min(n, (p + 1) * per)); });
 }
 
 float sigmoid(float a) {

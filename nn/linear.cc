@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "nn/parallel.h"
+#include "kernels/parallel.h"
 
 namespace lowp::nn {
 
@@ -34,7 +34,7 @@ void linear_forward(const LinearQuant& q, float* y, const float* x, const float*
   }
   qgemm(q.fwd, M, N, K, 1.0f, xm, wm, 0.0f, y, N, step, keep && keep->ok ? &kept : nullptr);
   if (!b) return;
-  parallel_for((M + 63) / 64, [&](int64_t p) {
+  kernels::parallel_for((M + 63) / 64, [&](int64_t p) {
     for (int64_t m = p * 64; m < std::min(M, (p + 1) * 64); ++m)
       for (int64_t n = 0; n < N; ++n) y[m * N + n] += b[n];
   });
@@ -73,7 +73,7 @@ void linear_backward(const LinearQuant& q, float* dx, float* dw, float* db, cons
         share ? &shared_t : nullptr, x16.p ? &x16 : nullptr);
   if (!db) return;
   // Column sums over fixed pieces of 64 columns; each sum runs over rows in order.
-  parallel_for((N + 63) / 64, [&](int64_t p) {
+  kernels::parallel_for((N + 63) / 64, [&](int64_t p) {
     const int64_t n0 = p * 64, n1 = std::min(N, n0 + 64);
     float acc[64] = {};
     for (int64_t m = 0; m < M; ++m)

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "nn/parallel.h"
+#include "kernels/parallel.h"
 #include "nn/vecmath.h"
 
 namespace lowp::nn {
@@ -21,8 +21,8 @@ void rows_with_partials(int64_t N, int64_t width, float* out, Body body) {
   thread_local std::vector<float> partial;  // grown only when a larger problem comes
   partial.assign(pieces * width, 0.0f);
   float* part = partial.data();
-  parallel_for(pieces,
-               [&](int64_t p) { body(p * kRows, std::min(N, (p + 1) * kRows), part + p * width); });
+  kernels::parallel_for(
+      pieces, [&](int64_t p) { body(p * kRows, std::min(N, (p + 1) * kRows), part + p * width); });
   for (int64_t p = 0; p < pieces; ++p)
     for (int64_t c = 0; c < width; ++c) out[c] += part[p * width + c];
 }
@@ -31,7 +31,7 @@ void rows_with_partials(int64_t N, int64_t width, float* out, Body body) {
 
 void rmsnorm_forward(float* y, float* rstd, const float* x, const float* g, int64_t N, int64_t C,
                      float eps) {
-  parallel_for((N + kRows - 1) / kRows, [&](int64_t p) {
+  kernels::parallel_for((N + kRows - 1) / kRows, [&](int64_t p) {
     for (int64_t n = p * kRows; n < std::min(N, (p + 1) * kRows); ++n) {
       const float* xn = x + n * C;
       const float r = 1.0f / std::sqrt(dot(xn, xn, C) / static_cast<float>(C) + eps);
@@ -71,7 +71,7 @@ void rmsnorm_backward(float* dx, float* dg, const float* dy, const float* x, con
 
 void layernorm_forward(float* y, float* mean, float* rstd, const float* x, const float* g,
                        const float* b, int64_t N, int64_t C, float eps) {
-  parallel_for((N + kRows - 1) / kRows, [&](int64_t p) {
+  kernels::parallel_for((N + kRows - 1) / kRows, [&](int64_t p) {
     for (int64_t n = p * kRows; n < std::min(N, (p + 1) * kRows); ++n) {
       const float* xn = x + n * C;
       float s = 0.0f;

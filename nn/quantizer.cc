@@ -10,11 +10,11 @@
 #include <numeric>
 
 #include "formats/scaled.h"
+#include "kernels/hadamard.h"
 #include "kernels/parallel.h"
 #include "kernels/quantize.h"
 #include "nn/counters.h"
 #include "nn/gemm.h"
-#include "nn/parallel.h"
 #include "nn/vecmath.h"
 
 namespace lowp::nn {
@@ -81,7 +81,8 @@ bool quantize_rows(const Format& f, const Hadamard& h, const float* x, int64_t l
     return kernels::fake_quantize_part(f, src, yp, m, cols, base, *tensor_amax, g_out);
   };
   if (h.active()) {
-    hadamard(h, x + r0 * ldx, ldx, yp, m, cols, reduction, reduction == Axis::col ? r0 : 0);
+    kernels::hadamard(h, x + r0 * ldx, ldx, yp, m, cols, reduction,
+                      reduction == Axis::col ? r0 : 0);
     return !quantize || fq(yp);
   }
   if (quantize && ldx == cols) return fq(x + r0 * cols);
@@ -91,14 +92,14 @@ bool quantize_rows(const Format& f, const Hadamard& h, const float* x, int64_t l
 }
 
 // Calls fn(r0, m) for pieces of rows [r0, r0 + m) that keep whole multiples of granule rows
-// (granule 0: one piece), in parallel; each piece is one task of nn's pool.
+// (granule 0: one piece), in parallel. Each piece is one task of the pool, so the kernels it
+// calls run serially on its thread (parallel_for's nesting rule).
 template <class Fn>
 void for_each_piece(int64_t rows, int64_t cols, int64_t granule, const Fn& fn) {
   if (granule == 0) return fn(int64_t{0}, rows);
   int64_t per = std::max<int64_t>(1, kPieceElems / cols);
   per = (per + granule - 1) / granule * granule;
-  parallel_for((rows + per - 1) / per, [&](int64_t p) {
-    const kernels::SerialScope serial;  // this piece is already one of nn's parallel tasks
+  kernels::parallel_for((rows + per - 1) / per, [&](int64_t p) {
     const int64_t r0 = p * per;
     fn(r0, std::min(per, rows - r0));
   });
@@ -255,7 +256,7 @@ bool factor_chunks(const float* v, int64_t n, float g, Out* y) {
   if (ok) {  // in chunks on the pool: elementwise, so the bits do not depend on the split
     constexpr int64_t kChunk = int64_t{1} << 16;
     std::atomic<uint32_t> bad{0};
-    parallel_for((n + kChunk - 1) / kChunk, [&](int64_t t) {
+    kernels::parallel_for((n + kChunk - 1) / kChunk, [&](int64_t t) {
       const int64_t b = t * kChunk, e = std::min(n, b + kChunk);
       if (factor_loop(v + b, e - b, 1.0f / g, g, y + b) != 0) bad.fetch_add(1);
     });

@@ -6,9 +6,17 @@
 #include <string_view>
 
 #include "formats/format.h"
-#include "nn/hadamard.h"
+#include "kernels/hadamard.h"
 
 namespace lowp::nn {
+
+// The Hadamard transform of one GEMM (n = 0: none): y = H D x / sqrt(n) on blocks of n along
+// the reduction axis, the same signs for both operands, so it cancels in the product:
+// (H D a) . (H D b) = a . b. A description only; kernels::hadamard does the arithmetic.
+struct Hadamard : kernels::HadamardSpec {
+  Hadamard() { n = 0; }
+  bool active() const { return n > 0; }
+};
 
 // The quantizer of one operand slot of one layer. Stochastic rounding draws come from its own
 // (seed, stream), so no two quantizers of a model share random bits.

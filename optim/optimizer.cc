@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/parallel.h"
 #include "recipe/recipe.h"
 #include "util/error.h"
 
@@ -37,8 +38,8 @@ void check_optim(const OptimConfig& c) {
 }
 
 Optimizer::Optimizer(const OptimConfig& cfg, const Recipe& recipe, std::vector<Param>& params,
-                     uint64_t seed, ThreadPool& pool)
-    : cfg_(cfg), name_(resolve_optimizer(cfg, recipe)), params_(params), pool_(pool) {
+                     uint64_t seed)
+    : cfg_(cfg), name_(resolve_optimizer(cfg, recipe)), params_(params) {
   check_optim(cfg);
   const bool adam = name_ == "adamw";
   for (size_t p = 0; p < params.size(); ++p) {
@@ -53,7 +54,7 @@ Optimizer::Optimizer(const OptimConfig& cfg, const Recipe& recipe, std::vector<P
     for (int64_t b = 0; b < prm.size; b += kChunk)
       items_.push_back({p, b, std::min(prm.size, b + kChunk)});
     // Weights held in a low-precision format start on its lattice.
-    TensorQuantizer(recipe, "master", prm, seed, "master.init").apply(prm.value, 0, pool);
+    TensorQuantizer(recipe, "master", prm, seed, "master.init").apply(prm.value, 0);
   }
   partial_.resize(items_.size());
 }
@@ -70,7 +71,7 @@ std::vector<StateTensor> Optimizer::state() {
 
 // Sum of squares per item in double, combined in item order: independent of the thread count.
 double Optimizer::grad_norm() {
-  pool_.run(static_cast<int64_t>(items_.size()), [&](int64_t i) {
+  kernels::parallel_for(static_cast<int64_t>(items_.size()), [&](int64_t i) {
     const Item& it = items_[i];
     const float* g = params_[it.p].grad;
     double s = 0;
@@ -83,7 +84,7 @@ double Optimizer::grad_norm() {
 }
 
 double Optimizer::step(double lr, uint64_t step) {
-  for (size_t p = 0; p < params_.size(); ++p) slots_[p].grad.apply(params_[p].grad, step, pool_);
+  for (size_t p = 0; p < params_.size(); ++p) slots_[p].grad.apply(params_[p].grad, step);
   const double norm = grad_norm();
   if (!std::isfinite(norm)) return norm;
   // PyTorch clip_grad_norm_: scale by max_norm / (norm + 1e-6) when the norm exceeds it.
@@ -93,7 +94,7 @@ double Optimizer::step(double lr, uint64_t step) {
     adamw(lr, step, gscale);
   else
     sgd(lr, step, gscale);
-  for (size_t p = 0; p < params_.size(); ++p) slots_[p].master.apply(params_[p].value, step, pool_);
+  for (size_t p = 0; p < params_.size(); ++p) slots_[p].master.apply(params_[p].value, step);
   return norm;
 }
 
@@ -127,12 +128,12 @@ void Optimizer::adamw(double lr, uint64_t step, float gscale) {
       w[k] = w[k] * d - step_size * (m[k] / (std::sqrt(v[k]) / bc2_sqrt + eps));
   };
   const auto n = static_cast<int64_t>(items_.size());
-  pool_.run(n, [&](int64_t i) { moments(items_[i]); });
+  kernels::parallel_for(n, [&](int64_t i) { moments(items_[i]); });
   for (size_t p = 0; p < params_.size(); ++p) {
-    slots_[p].m.apply(m_[p].data(), step, pool_);
-    slots_[p].v.apply(v_[p].data(), step, pool_);
+    slots_[p].m.apply(m_[p].data(), step);
+    slots_[p].v.apply(v_[p].data(), step);
   }
-  pool_.run(n, [&](int64_t i) { weights(items_[i]); });
+  kernels::parallel_for(n, [&](int64_t i) { weights(items_[i]); });
 }
 
 // PyTorch SGD: g += wd * w; buf = momentum * buf + g; w -= lr * buf (buf rounded to adam.m).
@@ -145,19 +146,19 @@ void Optimizer::sgd(double lr, uint64_t step, float gscale) {
     return p.grad[k] * gscale + (p.shape.size() >= 2 ? wd * p.value[k] : 0.0f);
   };
   if (cfg_.momentum == 0) {
-    pool_.run(n, [&](int64_t i) {
+    kernels::parallel_for(n, [&](int64_t i) {
       const Item& it = items_[i];
       for (int64_t k = it.begin; k < it.end; ++k) params_[it.p].value[k] -= lrf * direction(it, k);
     });
     return;
   }
-  pool_.run(n, [&](int64_t i) {
+  kernels::parallel_for(n, [&](int64_t i) {
     const Item& it = items_[i];
     float* b = m_[it.p].data();
     for (int64_t k = it.begin; k < it.end; ++k) b[k] = mu * b[k] + direction(it, k);
   });
-  for (size_t p = 0; p < params_.size(); ++p) slots_[p].m.apply(m_[p].data(), step, pool_);
-  pool_.run(n, [&](int64_t i) {
+  for (size_t p = 0; p < params_.size(); ++p) slots_[p].m.apply(m_[p].data(), step);
+  kernels::parallel_for(n, [&](int64_t i) {
     const Item& it = items_[i];
     float* w = params_[it.p].value;
     const float* b = m_[it.p].data();

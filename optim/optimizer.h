@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "models/model.h"
-#include "optim/parallel.h"
 #include "optim/tensor_quantizer.h"
 
 namespace lowp {
@@ -39,8 +38,8 @@ struct StateTensor {
 // bit-identical for any thread count.
 class Optimizer {
  public:
-  Optimizer(const OptimConfig& cfg, const Recipe& recipe, std::vector<Param>& params, uint64_t seed,
-            ThreadPool& pool);
+  Optimizer(const OptimConfig& cfg, const Recipe& recipe, std::vector<Param>& params,
+            uint64_t seed);
 
   // One step at learning rate `lr`; `step` is 0-based (bias correction uses step + 1; rounding
   // draws are keyed by it). Rounds gradients, measures the global L2 norm, clips to cfg.clip,
@@ -65,7 +64,6 @@ class Optimizer {
   OptimConfig cfg_;
   std::string name_;
   std::vector<Param>& params_;
-  ThreadPool& pool_;
   std::vector<Slot> slots_;
   std::vector<std::vector<float>> m_, v_;  // per parameter; v_ empty for SGD
   std::vector<Item> items_;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "formats/scaled.h"
+#include "kernels/parallel.h"
 #include "models/model.h"
 #include "recipe/recipe.h"
 #include "util/error.h"
@@ -38,7 +39,7 @@ TensorQuantizer::TensorQuantizer(const Recipe& recipe, const std::string& slot, 
          std::to_string(param.size));
 }
 
-void TensorQuantizer::apply(float* x, uint64_t step, ThreadPool& pool) const {
+void TensorQuantizer::apply(float* x, uint64_t step) const {
   if (identity_) return;
   const int64_t n = rows_ * cols_;
   const uint64_t base = step * static_cast<uint64_t>(n);
@@ -46,7 +47,7 @@ void TensorQuantizer::apply(float* x, uint64_t step, ThreadPool& pool) const {
     fake_quantize(format_, x, x, rows_, cols_, base);
     return;
   }
-  pool.run((n + kChunk - 1) / kChunk, [&](int64_t i) {
+  kernels::parallel_for((n + kChunk - 1) / kChunk, [&](int64_t i) {
     const int64_t b = i * kChunk, e = std::min(n, b + kChunk);
     fake_quantize(format_, x + b, x + b, 1, e - b, base + static_cast<uint64_t>(b));
   });

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "formats/format.h"
-#include "optim/parallel.h"
 
 namespace lowp {
 
@@ -27,8 +26,9 @@ class TensorQuantizer {
   bool identity() const { return identity_; }
   const Format& format() const { return format_; }
   // Rounds x[0, size) in place for optimizer step `step`. Element-wise formats are split into
-  // chunks on the pool; scaled formats run as one tensor (their groups may span rows).
-  void apply(float* x, uint64_t step, ThreadPool& pool) const;
+  // chunks run on the thread pool; scaled formats run as one tensor (their groups may span
+  // rows).
+  void apply(float* x, uint64_t step) const;
 
  private:
   Format format_;

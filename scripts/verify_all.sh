@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Exhaustive kernel check: `lowp verify --exhaustive` (all 2^32 fp32 inputs) for every named
-# element format and deterministic rounding mode (161 sweeps; about 20-60 s each on 2 cores).
+# element format and deterministic rounding mode (161 sweeps, each a long run).
 # CI runs the sampled sweeps of the test suite instead.
 #   bash scripts/verify_all.sh [path/to/lowp] [FORMAT...] > verify.log
 set -uo pipefail

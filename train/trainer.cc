@@ -8,8 +8,8 @@
 #include <limits>
 #include <random>
 
+#include "kernels/runtime.h"
 #include "models/sizes.h"
-#include "nn/parallel.h"
 #include "optim/schedule.h"
 #include "recipe/load.h"
 #include "store/store.h"
@@ -117,7 +117,7 @@ RunResult train(const TrainConfig& given, const Components& comp, TrainObserver*
   TrainConfig requested = given;
   requested.model = models::resolve(given.model);  // a named --size becomes its dimensions
   check_config(requested);
-  nn::set_num_threads(requested.threads);  // the model's GEMMs and quantizers share the budget
+  kernels::set_num_threads(requested.threads);  // the one pool: model, kernels and optimizer
   const Recipe recipe =
       resolve_layer_indices(load_recipe(requested.recipe), requested.model.layers);
   const std::string recipe_json = recipe_to_json(recipe);
@@ -133,9 +133,8 @@ RunResult train(const TrainConfig& given, const Components& comp, TrainObserver*
 
   auto data = comp.make_data(cfg);
   auto model = comp.make_model(cfg.model, recipe, cfg.seed);
-  ThreadPool pool(cfg.threads);
   std::vector<Param>& params = model->params();
-  Optimizer opt(cfg.optim, recipe, params, cfg.seed, pool);
+  Optimizer opt(cfg.optim, recipe, params, cfg.seed);
   int64_t start = 0;
   double initial_loss = std::numeric_limits<double>::quiet_NaN();
   std::string uid = new_uid();

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "kernels/runtime.h"
 #include "models/synthetic.h"
-#include "nn/parallel.h"
 
 namespace lowp {
 namespace {
@@ -18,14 +18,14 @@ struct Result {
 };
 
 Result run(const ModelConfig& cfg, const Recipe& recipe, int threads) {
-  nn::set_num_threads(threads);
+  kernels::set_num_threads(threads);
   auto model = make_model(cfg, recipe, 11);
   auto data = models::make_synthetic_data(cfg, 5, cfg.kind == "lm" ? 4 : 64);
   Result r{0, {}};
   model->zero_grad();
   for (int64_t s = 0; s < 2; ++s) r.loss += model->step(data->train_batch(s), true, s);
   for (Param& p : model->params()) r.grads.emplace_back(p.grad, p.grad + p.size);
-  nn::set_num_threads(1);
+  kernels::set_num_threads(1);
   return r;
 }
 

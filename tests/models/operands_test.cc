@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "formats/scaled.h"
+#include "kernels/hadamard.h"
 #include "models/lm.h"
 #include "models/synthetic.h"
 #include "nn/qgemm.h"
@@ -147,7 +148,7 @@ void check_every_operand(const Recipe& recipe, size_t sr_streams_expected, int k
         EXPECT_EQ(r.gemm, "wgrad");
         EXPECT_EQ(o.transform.n, 16);
         EXPECT_EQ(o.transform.sign_base, step << 32);
-        nn::hadamard(o.transform, o.raw.data(), o.cols, x.data(), o.rows, o.cols, o.reduction);
+        kernels::hadamard(o.transform, o.raw.data(), o.cols, x.data(), o.rows, o.cols, o.reduction);
       }
       fake_quantize(o.format, x.data(), y.data(), o.rows, o.cols, o.index_base);
       ASSERT_EQ(0, std::memcmp(y.data(), o.quantized.data(), y.size() * sizeof(float)));

@@ -12,7 +12,6 @@
 #include <string>
 
 #include "kernels/runtime.h"
-#include "nn/parallel.h"
 #include "nn/quantizer.h"
 #include "reference.h"
 
@@ -138,12 +137,12 @@ TEST(Gemm, BitsDoNotDependOnTheThreadCount) {
     if (path == nn::GemmPath::bf16) quantize(p, "mxfp8_e4m3");
     std::vector<std::vector<float>> out;
     for (const int threads : {1, 2, 3}) {
-      nn::set_num_threads(threads);
+      kernels::set_num_threads(threads);
       out.emplace_back(p.M * p.N);
       ASSERT_EQ(nn::gemm(p.M, p.N, p.K, 1.0f, p.a(), p.b(), 0.0f, out.back().data(), p.N, path),
                 path == nn::GemmPath::bf16 ? bf16_path() : path);
     }
-    nn::set_num_threads(1);
+    kernels::set_num_threads(1);
     for (size_t i = 1; i < out.size(); ++i)
       EXPECT_EQ(0, std::memcmp(out[0].data(), out[i].data(), out[0].size() * sizeof(float)))
           << "path " << static_cast<int>(path) << ", thread count #" << i;

@@ -7,9 +7,9 @@
 #include <cstring>
 
 #include "formats/scaled.h"
+#include "kernels/hadamard.h"
 #include "kernels/runtime.h"
 #include "nn/gemm.h"
-#include "nn/parallel.h"
 #include "nn/qgemm.h"
 #include "reference.h"
 #include "util/error.h"
@@ -66,13 +66,13 @@ TEST(Quantizer, PiecesEqualOneOracleCallForAnyThreadCount) {
       std::vector<float> want(x.size());
       fake_quantize(f, x.data(), want.data(), rows, cols, 12345);
       for (const int threads : {1, 2, 3}) {
-        nn::set_num_threads(threads);
+        kernels::set_num_threads(threads);
         std::vector<float> got(x.size());
         nn::quantize_operand(f, {}, x.data(), cols, got.data(), rows, cols, axis, 12345);
         EXPECT_TRUE(same_bits(got, want))
             << text << " axis " << static_cast<int>(axis) << " threads " << threads;
       }
-      nn::set_num_threads(1);
+      kernels::set_num_threads(1);
     }
 }
 
@@ -337,41 +337,38 @@ TEST(Quantizer, StreamsSeparateStochasticRounding) {
 
 // ---- Hadamard ---------------------------------------------------------------------------
 
-// Sylvester's construction: H[i][j] = (-1)^popcount(i & j).
-double sylvester(int i, int j) {
-  return std::popcount(static_cast<unsigned>(i & j)) % 2 ? -1 : 1;
-}
-
-TEST(Hadamard, MatchesTheExplicitMatrixAlongRowsAndColumns) {
-  const int n = 16;
-  const int64_t rows = 32, cols = 48;
-  const auto x = to_float(random_vec(rows * cols, 75));
+// quantize_operand applies the transform piece by piece (the column axis: pieces of whole
+// blocks, each with the signs of its first row) on a strided input; with fp32 as the format
+// the result is the kernels' transform of the whole compact tensor, bit for bit.
+TEST(Hadamard, PiecesOfAStridedOperandEqualOneTransform) {
+  const int64_t rows = 1024, cols = 40, ld = 45;  // several pieces of 16384 elements
+  const auto x = to_float(random_vec(rows * ld, 75));
+  std::vector<float> compact(rows * cols);
+  for (int64_t r = 0; r < rows; ++r)
+    std::copy(x.begin() + r * ld, x.begin() + r * ld + cols, compact.begin() + r * cols);
   nn::Hadamard h;
-  h.n = n;
+  h.n = 32;
   h.random_signs = true;
   h.seed = 3;
   h.stream = 4;
+  h.sign_base = uint64_t{7} << 32;
   for (const Axis axis : {Axis::row, Axis::col}) {
-    std::vector<float> y(x.size());
-    nn::hadamard(h, x.data(), cols, y.data(), rows, cols, axis);
-    Vec want(x.size());
-    const int64_t len = axis == Axis::row ? cols : rows, other = axis == Axis::row ? rows : cols;
-    auto at = [&](int64_t k, int64_t o) { return axis == Axis::row ? o * cols + k : k * cols + o; };
-    for (int64_t o = 0; o < other; ++o)
-      for (int64_t k = 0; k < len; ++k) {
-        const int64_t b0 = k / n * n;
-        double s = 0;
-        for (int j = 0; j < n; ++j) {
-          const double sign = random_bits(3, 4, b0 + j) & 1 ? -1.0 : 1.0;
-          s += sylvester(static_cast<int>(k - b0), j) * sign * x[at(b0 + j, o)];
-        }
-        want[at(k, o)] = s / std::sqrt(static_cast<double>(n));
-      }
-    expect_tensor_near("hadamard", y.data(), want, std::log2(n) + 1);
+    h.n = axis == Axis::row ? 8 : 32;
+    std::vector<float> want(compact.size()), got(compact.size());
+    kernels::hadamard(h, compact.data(), cols, want.data(), rows, cols, axis);
+    for (const int threads : {1, 2}) {
+      kernels::set_num_threads(threads);
+      nn::quantize_operand(parse_format("fp32"), h, x.data(), ld, got.data(), rows, cols, axis, 0);
+      EXPECT_TRUE(same_bits(got, want))
+          << "axis " << static_cast<int>(axis) << " threads " << threads;
+    }
   }
-  std::vector<float> y(x.size());
-  h.n = 32;
-  EXPECT_THROW(nn::hadamard(h, x.data(), cols, y.data(), rows, cols, Axis::row), Error);
+  kernels::set_num_threads(1);
+  std::vector<float> y(compact.size());
+  h.n = 64;  // does not divide the 40 columns
+  EXPECT_THROW(nn::quantize_operand(parse_format("fp32"), h, x.data(), ld, y.data(), rows, cols,
+                                    Axis::row, 0),
+               Error);
 }
 
 // A transform on both operands cancels: a quantized GEMM site in fp32 with a Hadamard

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "formats/scaled.h"
+#include "kernels/runtime.h"
 #include "recipe/load.h"
 #include "util/error.h"
 #include "util/philox.h"
@@ -44,10 +45,9 @@ constexpr double kRelTol = 3 * 16 * 0x1p-24;
 TEST(AdamW, FirstTwoStepsByHand) {
   Params ps;
   ps.add("w", {1, 1}, {1.0f});
-  ThreadPool pool(1);
   OptimConfig cfg;
   cfg.beta1 = 0.9, cfg.beta2 = 0.95, cfg.eps = 1e-8, cfg.weight_decay = 0.1, cfg.clip = 0;
-  Optimizer opt(cfg, fp32(), ps.list, 1, pool);
+  Optimizer opt(cfg, fp32(), ps.list, 1);
   // Step 1 (bias-corrected moments are g and g^2): w = 1 * (1 - 0.1*0.1) - 0.1 * 0.5/(0.5 + 1e-8).
   ps.grad[0][0] = 0.5f;
   opt.step(0.1, 0);
@@ -92,10 +92,9 @@ void expect_weights(const Params& ps, std::vector<double> w, std::vector<double>
 TEST(AdamW, MatchesPyTorch) {
   for (double clip : {0.0, 1.0}) {
     Params ps = reference_params();
-    ThreadPool pool(1);
     OptimConfig cfg;
     cfg.beta1 = 0.9, cfg.beta2 = 0.95, cfg.eps = 1e-8, cfg.weight_decay = 0.1, cfg.clip = clip;
-    Optimizer opt(cfg, fp32(), ps.list, 1, pool);
+    Optimizer opt(cfg, fp32(), ps.list, 1);
     run_reference(opt, ps, 0.01);
     if (clip == 0)
       expect_weights(ps,
@@ -111,11 +110,10 @@ TEST(AdamW, MatchesPyTorch) {
 TEST(Sgd, MatchesPyTorch) {
   for (double momentum : {0.9, 0.0}) {
     Params ps = reference_params();
-    ThreadPool pool(1);
     OptimConfig cfg;
     cfg.name = "sgd", cfg.momentum = momentum, cfg.weight_decay = 0.01;
     cfg.clip = momentum > 0 ? 0.0 : 0.5;
-    Optimizer opt(cfg, fp32(), ps.list, 1, pool);
+    Optimizer opt(cfg, fp32(), ps.list, 1);
     EXPECT_EQ(opt.state().size(), momentum > 0 ? 2u : 0u);
     run_reference(opt, ps, 0.1);
     if (momentum > 0)
@@ -133,10 +131,9 @@ TEST(Clip, ReturnsThePreClipNormAndScalesToTheLimit) {
   Params ps;
   ps.add("a", {1, 1}, {0.0f});
   ps.add("b", {1}, {0.0f});
-  ThreadPool pool(1);
   OptimConfig cfg;
   cfg.name = "sgd", cfg.momentum = 0, cfg.clip = 1.0;
-  Optimizer opt(cfg, fp32(), ps.list, 1, pool);
+  Optimizer opt(cfg, fp32(), ps.list, 1);
   ps.grad[0][0] = 3, ps.grad[1][0] = 4;
   EXPECT_DOUBLE_EQ(opt.step(1.0, 0), 5.0);
   // Clipped gradient (0.6, 0.8) * (1 / (1 + 1e-6 / 5)), applied with lr 1.
@@ -147,8 +144,7 @@ TEST(Clip, ReturnsThePreClipNormAndScalesToTheLimit) {
 TEST(Clip, NonFiniteGradientLeavesWeightsAlone) {
   Params ps;
   ps.add("a", {2, 1}, {1.0f, 2.0f});
-  ThreadPool pool(1);
-  Optimizer opt(OptimConfig{}, fp32(), ps.list, 1, pool);
+  Optimizer opt(OptimConfig{}, fp32(), ps.list, 1);
   ps.grad[0] = {NAN, 1.0f};
   EXPECT_TRUE(std::isnan(opt.step(0.1, 0)));
   EXPECT_EQ(ps.value[0], (std::vector<float>{1.0f, 2.0f}));
@@ -176,10 +172,9 @@ TEST(LowPrecisionMaster, StochasticRoundingIsUnbiasedWhereRneStalls) {
   for (const char* master : {"bf16", "bf16:round=sr"}) {
     Params ps;
     ps.add("w", {n, 1}, std::vector<float>(n, 1.0f));
-    ThreadPool pool(2);
     OptimConfig cfg;
     cfg.name = "sgd", cfg.momentum = 0, cfg.clip = 0;
-    Optimizer opt(cfg, with_slots(std::string("master = \"") + master + "\"\n"), ps.list, 7, pool);
+    Optimizer opt(cfg, with_slots(std::string("master = \"") + master + "\"\n"), ps.list, 7);
     std::fill(ps.grad[0].begin(), ps.grad[0].end(), 1.0f);
     opt.step(0.001, 0);
     double mean = 0;
@@ -204,11 +199,10 @@ TEST(LowPrecisionState, MomentsAreRoundedToTheirSlots) {
   Params ps;
   ps.add("w", {n / 10, 10}, std::vector<float>(n, 0.5f));
   ps.grad[0] = g;
-  ThreadPool pool(1);
   OptimConfig cfg;
   cfg.clip = 0;
   Optimizer opt(cfg, with_slots("\"adam.m\" = \"e4m3:tensor\"\n\"adam.v\" = \"fp16\"\n"), ps.list,
-                5, pool);
+                5);
   opt.step(0.01, 0);
   // Expected: the fp32 moments after one step, rounded with the same formats.
   std::vector<float> m(n), v(n);
@@ -228,13 +222,13 @@ std::vector<uint32_t> run_bits(int threads, const std::string& opt_name) {
   Params ps;
   ps.add("a", {n / 7, 7}, std::vector<float>(n - n % 7, 0.25f));
   ps.add("b", {5}, std::vector<float>(5, -1.0f));
-  ThreadPool pool(threads);
+  kernels::set_num_threads(threads);
   OptimConfig cfg;
   cfg.name = opt_name, cfg.weight_decay = 0.01;
   Optimizer opt(cfg,
                 with_slots("grad = \"e5m2:round=sr\"\n\"adam.m\" = \"bf16:round=sr\"\n"
                            "\"adam.v\" = \"fp16:round=sr\"\nmaster = \"bf16:round=sr\"\n"),
-                ps.list, 11, pool);
+                ps.list, 11);
   for (uint64_t s = 0; s < 3; ++s) {
     for (size_t p = 0; p < ps.grad.size(); ++p)
       for (size_t i = 0; i < ps.grad[p].size(); ++i)
@@ -253,28 +247,13 @@ std::vector<uint32_t> run_bits(int threads, const std::string& opt_name) {
 }
 
 TEST(Optimizer, BitIdenticalForAnyThreadCount) {
+  const int saved = kernels::num_threads();
   for (const char* name : {"adamw", "sgd"}) {
     const auto one = run_bits(1, name);
     EXPECT_EQ(one, run_bits(2, name)) << name;
     EXPECT_EQ(one, run_bits(3, name)) << name;
   }
-}
-
-TEST(ThreadPool, RunsEveryItemOnceAndRethrows) {
-  ThreadPool pool(3);
-  for (int rep = 0; rep < 50; ++rep) {
-    std::vector<int> hits(97, 0);
-    pool.run(97, [&](int64_t i) { ++hits[i]; });
-    for (int h : hits) ASSERT_EQ(h, 1);
-  }
-  EXPECT_THROW(pool.run(10,
-                        [](int64_t i) {
-                          if (i == 7) throw Error("item 7");
-                        }),
-               Error);
-  std::vector<int> after(5, 0);
-  pool.run(5, [&](int64_t i) { after[i] = 1; });  // still usable after an exception
-  EXPECT_EQ(after, std::vector<int>(5, 1));
+  kernels::set_num_threads(saved);
 }
 
 }  // namespace
