@@ -407,10 +407,12 @@ std::string Format::to_string() const {
       s += ":block=" + std::to_string(block);
   }
   if (axis != d.axis) s += axis == Axis::col ? ":axis=col" : ":axis=row";
+  // Levels before the scale type: the prefix is parsed to see what the type changes, and
+  // nvfp4's two levels need ue4m3 scales, so `nvfp4:scale=pow2` alone would not parse.
+  if (tensor_scale != d.tensor_scale) s += tensor_scale ? ":levels=2" : ":levels=1";
   if (scaled() && parse_format(s).scale != scale)
     s += std::string(":scale=") + scale_type_name(scale);
   if (scaled() && parse_format(s).rule != rule) s += std::string(":scale=") + scale_rule_name(rule);
-  if (tensor_scale != d.tensor_scale) s += tensor_scale ? ":levels=2" : ":levels=1";
   if (cast.round != d.cast.round) s += std::string(":round=") + round_name(cast.round);
   if (cast.sr_bits != d.cast.sr_bits) s += ":bits=" + std::to_string(cast.sr_bits);
   if (cast.seed != d.cast.seed) s += ":seed=" + std::to_string(cast.seed);
