@@ -68,9 +68,19 @@ void run_error() {
   }
   if (x.empty()) fail("no values to measure in " + source);
   const ErrorStats s = measure_error(f, x.data(), rows, cols);
+  if (s.n == 0)
+    fail("no finite values with a finite quantized value in " + source + " (" +
+         std::to_string(s.nonfinite) + " inf/NaN inputs, " + std::to_string(s.nonfinite_outputs) +
+         " finite inputs quantized to inf/NaN); nothing to measure");
   std::printf("format %s\nsource %s\nn %lld\n", f.to_string().c_str(), source.c_str(),
               static_cast<long long>(s.n));
-  if (s.nonfinite) std::printf("nonfinite %lld (excluded)\n", static_cast<long long>(s.nonfinite));
+  if (s.nonfinite)
+    std::printf("nonfinite %lld (inf/NaN inputs, excluded)\n", static_cast<long long>(s.nonfinite));
+  if (s.nonfinite_outputs)
+    std::printf(
+        "nonfinite_outputs %lld (finite inputs quantized to inf/NaN - overflow, or a block "
+        "holding an inf/NaN - excluded)\n",
+        static_cast<long long>(s.nonfinite_outputs));
   std::printf("mse %.9g\nrel_mse %.9g\nsqnr_db %.6f\nfrac_saturated %.9g\nfrac_flushed %.9g\n",
               s.mse, s.rel_mse, s.sqnr_db, s.frac_saturated, s.frac_flushed);
   if (f.cast.round == Round::sr || f.cast.round == Round::sr_equal)

@@ -145,37 +145,35 @@ double block_size(const std::string& b) {
 
 void optimal_precision_cmd(const LawArgs& a) {
   const LawRef r = load(a);
-  const auto& c = r.set.values;
-  PrecisionAnswer p;
-  std::string layout;
-  if (r.law == &sun2025_law()) {
-    p = sun_optimal_precision(c, *a.compute, block_size(a.block), a.N, a.D);
-    layout = ", layout " + layout_name(p.layout.Eb, p.layout.Mb) + ", Bs " + a.block;
-  } else if (r.law == &kumar2024_law()) {
-    p = kumar_optimal_precision(c, *a.compute, a.N, a.D);
-    layout = " for weights, activations and KV cache alike";
-  } else {
-    fail(std::string("optimal-precision needs a precision-aware law with a precision sweep "
-                     "(sun2025 or kumar2024); ") +
-         r.law->id() + " has none");
-  }
+  PrecisionQuery q;
+  q.C = *a.compute;
+  q.Bs = block_size(a.block);
+  q.N = a.N, q.D = a.D;
+  const PrecisionAnswer p = r.law->optimal_precision(r.set.values, q);
   print_header(r);
   std::printf("compute: C = %g FLOPs = 6/16 * P * N * D\n", *a.compute);
-  if (r.law == &sun2025_law())
-    std::printf("optimal precision: %d bits%s\n", static_cast<int>(p.bits), layout.c_str());
-  else
-    std::printf("optimal precision: %.3f bits%s\n", p.bits, layout.c_str());
+  if (p.layout) {  // an integer number of bits with its layout (sun2025)
+    std::string continuous;
+    if (!std::isnan(p.bits_continuous)) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, " (continuous optimum %.2f bits)", p.bits_continuous);
+      continuous = buf;
+    }
+    std::printf("optimal precision: %d bits, layout %s, Bs %s%s\n", static_cast<int>(p.bits),
+                layout_name(p.layout->Eb, p.layout->Mb).c_str(), a.block.c_str(),
+                continuous.c_str());
+  } else {
+    std::printf("optimal precision: %.3f bits for weights, activations and KV cache alike\n",
+                p.bits);
+  }
   std::printf("N = %.6g%s, D = %.6g%s, predicted loss %.6f\n", p.at.N, a.N ? " (given)" : "",
               p.at.D, a.D ? " (given)" : "", p.at.loss);
   if (p.at_boundary) std::printf("note: the optimum is at the edge of the searched bits\n");
   std::vector<std::string> notes =
       range_notes_nd(r.set, p.at.N, p.at.D, a.N ? "N" : "N_opt", a.D ? "D" : "D_opt");
-  if (r.law == &kumar2024_law()) {  // the bits against Kumar's 3-16 bit range
-    LawInput x;
-    x.N = x.D = NAN;
-    x.bits_w = x.bits_a = x.bits_kv = p.bits;
-    for (const auto& n : range_notes(*r.law, r.set, x)) notes.push_back(n);
-  }
+  LawInput bits_only = p.x;  // the bits against the law's fitted bit range (N, D done above)
+  bits_only.N = bits_only.D = NAN;
+  for (const auto& n : range_notes(*r.law, r.set, bits_only)) notes.push_back(n);
   print_notes(notes);
 }
 

@@ -1,6 +1,8 @@
 // Turns command-line options into grammar options, so the CLI and the library name formats alike.
 #include "cli/format_options.h"
 
+#include "util/error.h"
+
 namespace lowp::cli {
 
 void FormatOptions::add_to(CLI::App* sub, bool with_block_options) {
@@ -27,8 +29,14 @@ Format FormatOptions::resolve() const {
   if (!profile.empty()) s += ":profile=" + profile;
   if (!round.empty()) s += ":round=" + round;
   if (saturate) s += ":sat";
-  if (seed >= 0) s += ":seed=" + std::to_string(seed);
-  if (block > 0) s += ":block=" + std::to_string(block);
+  if (seed) {
+    if (*seed < 0) fail("--seed " + std::to_string(*seed) + ": needs a seed of 0 or more");
+    s += ":seed=" + std::to_string(*seed);
+  }
+  if (block) {
+    if (*block < 1) fail("--block " + std::to_string(*block) + ": needs a block size of 1 or more");
+    s += ":block=" + std::to_string(*block);
+  }
   if (!scale.empty()) s += ":scale=" + scale;
   return parse_format(s);
 }

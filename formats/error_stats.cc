@@ -20,6 +20,10 @@ ErrorStats measure_error(const Format& f, const float* x, int64_t rows, int64_t 
       ++s.nonfinite;
       continue;
     }
+    if (!std::isfinite(q[i])) {
+      ++s.nonfinite_outputs;
+      continue;
+    }
     const double e = static_cast<double>(q[i]) - x[i];
     sum_x2 += static_cast<double>(x[i]) * x[i];
     sum_e2 += e * e;

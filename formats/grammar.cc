@@ -1,6 +1,8 @@
 // The format grammar: `base[:option]...` -> Format, and Format -> canonical text.
 #include <charconv>
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "formats/format.h"
@@ -31,12 +33,31 @@ int lookup(const char* const (&names)[N], std::string_view s) {
   return -1;
 }
 
-long long parse_int(std::string_view text, std::string_view what, std::string_view whole) {
+// An integer in [lo, hi] written plainly (digits, an optional '-', no leading zeros or "-0"), so
+// a value never wraps when narrowed and every number has one spelling.
+long long parse_int(std::string_view text, std::string_view what, std::string_view whole,
+                    long long lo, long long hi) {
   long long v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec == std::errc::result_out_of_range || (ec == std::errc() && (v < lo || v > hi)))
+    fail("format '" + std::string(whole) + "': " + std::string(what) + " needs an integer in " +
+         std::to_string(lo) + ".." + std::to_string(hi) + ", got '" + std::string(text) + "'");
   if (ec != std::errc() || p != text.data() + text.size())
     fail("format '" + std::string(whole) + "': " + std::string(what) + " needs an integer, got '" +
          std::string(text) + "'");
+  if (std::to_string(v) != text)
+    fail("format '" + std::string(whole) + "': " + std::string(what) + " '" + std::string(text) +
+         "' is not written plainly; write " + std::to_string(v));
+  return v;
+}
+
+// A 64-bit seed: 0..2^64-1, plain digits.
+uint64_t parse_seed(std::string_view text, std::string_view whole) {
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || std::to_string(v) != text)
+    fail("format '" + std::string(whole) + "': seed needs an integer in 0..18446744073709551615 " +
+         "without leading zeros, got '" + std::string(text) + "'");
   return v;
 }
 
@@ -101,7 +122,7 @@ Format base_format(std::string_view base, std::string_view whole) {
     return f;
   }
   if (b.size() >= 4 && b.rfind("int", 0) == 0) {
-    const long long bits = parse_int(base.substr(3), "intN's bit count", whole);
+    const long long bits = parse_int(base.substr(3), "intN's bit count", whole, 0, 99);
     if (bits < 2 || bits > 8)
       fail("format '" + std::string(whole) + "': integer formats are int2 to int8");
     Format f = element("", make_integer(static_cast<int>(bits)));
@@ -111,9 +132,9 @@ Format base_format(std::string_view base, std::string_view whole) {
   if (b.size() >= 4 && b[0] == 'e') {
     const size_t m = b.find('m');
     if (m != std::string::npos && m > 1 && m + 1 < b.size()) {
-      const long long e = parse_int(base.substr(1, m - 1), "eXmY's exponent bits", whole);
-      const long long mm = parse_int(base.substr(m + 1), "eXmY's mantissa bits", whole);
-      if (e < 1 || e > 8 || mm < 0 || mm > 10 || e + mm + 1 > 16)
+      const long long e = parse_int(base.substr(1, m - 1), "eXmY's exponent bits", whole, 0, 99);
+      const long long mm = parse_int(base.substr(m + 1), "eXmY's mantissa bits", whole, 0, 99);
+      if (e < 1 || e > 8 || mm > 10 || e + mm + 1 > 16)
         fail("format '" + std::string(whole) +
              "': eXmY needs 1 <= X <= 8, 0 <= Y <= 10 and "
              "X+Y+1 <= 16");
@@ -215,46 +236,66 @@ Format parse_format(std::string_view text) {
   };
   bool rule_set = false, round_set = false;
   int specials = -1, bias = kDefaultBias;
+  // Each property is set by one option at most: a second setting (`round=sr:round=rne`,
+  // `sat:nosat`, `block=32:channel`) repeats or contradicts the first, and taking the last
+  // would silently drop what the user wrote first.
+  std::vector<std::pair<std::string_view, std::string_view>> given;  // (property, option)
+  auto once = [&](std::string_view property, std::string_view part) {
+    for (const auto& [prop, first] : given)
+      if (prop == property)
+        fail("format '" + whole + "': option '" + std::string(part) + "' sets the " +
+             std::string(property) + " again (already set by '" + std::string(first) +
+             "'); give each option once");
+    given.emplace_back(property, part);
+  };
   for (size_t i = 1; i < parts.size(); ++i) {
     const std::string_view p = parts[i];
     const size_t eq = p.find('=');
     const std::string_view key = p.substr(0, eq);
     const std::string_view val = eq == std::string_view::npos ? "" : p.substr(eq + 1);
     if (eq == std::string_view::npos) {
-      if (key == "sat")
-        f.cast.saturate = true;
-      else if (key == "nosat")
-        f.cast.saturate = false;
-      else if (key == "ftz")
+      if (key == "sat" || key == "nosat") {
+        once("saturation", p);
+        f.cast.saturate = key == "sat";
+      } else if (key == "ftz") {
+        once("subnormal flush", p);
         f.cast.subnormals = false;
-      else if (key == "channel")
-        f.granularity = Granularity::channel;
-      else if (key == "tensor")
-        f.granularity = Granularity::tensor;
-      else if (key == "full")
+      } else if (key == "channel" || key == "tensor") {
+        once("scaling granularity", p);
+        f.granularity = key == "channel" ? Granularity::channel : Granularity::tensor;
+      } else if (key == "full") {
+        once("integer range", p);
         f.elem.symmetric = false;
-      else
+      } else {
         bad(p,
             "is unknown; flags: sat, nosat, ftz, channel, tensor, full; keys: round=, bits=, "
             "seed=, stream=, profile=, scale=, block=, tile=, axis=, levels=, bias=, "
             "specials=");
+      }
     } else if (key == "round") {
+      once("rounding", p);
       f.cast.round = parse_round(val);
       round_set = true;
     } else if (key == "bits") {
-      f.cast.sr_bits = static_cast<int>(parse_int(val, "bits", whole));
-      if (f.cast.sr_bits < 1 || f.cast.sr_bits > 32) bad(p, "must be 1..32 random bits");
+      once("random bits", p);
+      f.cast.sr_bits =
+          static_cast<int>(parse_int(val, "bits (random bits of round=sr)", whole, 1, 32));
     } else if (key == "seed") {
-      f.cast.seed = static_cast<uint64_t>(parse_int(val, "seed", whole));
+      once("seed", p);
+      f.cast.seed = parse_seed(val, whole);
     } else if (key == "stream") {
-      f.cast.stream = static_cast<uint32_t>(parse_int(val, "stream", whole));
+      once("stream", p);
+      f.cast.stream = static_cast<uint32_t>(parse_int(val, "stream", whole, 0, UINT32_MAX));
     } else if (key == "profile") {
+      once("profile", p);
       f.cast.profile = parse_profile(val);
     } else if (key == "scale") {
       const int t = lookup(kScaleTypeNames, val), r = lookup(kScaleRuleNames, val);
       if (t > 0) {
+        once("scale type", p);
         f.scale = static_cast<ScaleType>(t);
       } else if (r >= 0) {
+        once("scale rule", p);
         f.rule = static_cast<ScaleRule>(r);
         rule_set = true;
       } else {
@@ -262,18 +303,20 @@ Format parse_format(std::string_view text) {
                    choices(kScaleRuleNames) + ")");
       }
     } else if (key == "block" || key == "tile") {
+      once("scaling granularity", p);
+      constexpr long long kMaxBlock = 1 << 20;
       const size_t x = val.find('x');
       if (x == std::string_view::npos) {
-        f.block = static_cast<int>(parse_int(val, key, whole));
+        f.block = static_cast<int>(parse_int(val, key, whole, 1, kMaxBlock));
         f.tile_rows = 0;
       } else {
-        f.tile_rows = static_cast<int>(parse_int(val.substr(0, x), key, whole));
-        f.block = static_cast<int>(parse_int(val.substr(x + 1), key, whole));
-        if (f.tile_rows < 1) bad(p, "needs tile rows >= 1");
+        f.tile_rows =
+            static_cast<int>(parse_int(val.substr(0, x), "tile rows", whole, 1, kMaxBlock));
+        f.block = static_cast<int>(parse_int(val.substr(x + 1), key, whole, 1, kMaxBlock));
       }
-      if (f.block < 1 || f.block > (1 << 20)) bad(p, "needs a block size in 1..1048576");
       f.granularity = Granularity::block;
     } else if (key == "axis") {
+      once("axis", p);
       if (val == "row")
         f.axis = Axis::row;
       else if (val == "col")
@@ -281,6 +324,7 @@ Format parse_format(std::string_view text) {
       else
         bad(p, "must be axis=row (blocks along rows) or axis=col (along columns)");
     } else if (key == "levels") {
+      once("scale levels", p);
       if (val == "1")
         f.tensor_scale = false;
       else if (val == "2")
@@ -288,8 +332,10 @@ Format parse_format(std::string_view text) {
       else
         bad(p, "must be levels=1 (block scales only) or levels=2 (plus an fp32 tensor scale)");
     } else if (key == "bias") {
-      bias = static_cast<int>(parse_int(val, "bias", whole));
+      once("exponent bias", p);
+      bias = static_cast<int>(parse_int(val, "bias", whole, -1000, 1000));
     } else if (key == "specials") {
+      once("specials", p);
       specials = lookup(kSpecialsNames, val);
       if (specials < 0) bad(p, "must be one of " + choices(kSpecialsNames));
     } else {
@@ -361,10 +407,12 @@ std::string Format::to_string() const {
       s += ":block=" + std::to_string(block);
   }
   if (axis != d.axis) s += axis == Axis::col ? ":axis=col" : ":axis=row";
+  // Levels before the scale type: the prefix is parsed to see what the type changes, and
+  // nvfp4's two levels need ue4m3 scales, so `nvfp4:scale=pow2` alone would not parse.
+  if (tensor_scale != d.tensor_scale) s += tensor_scale ? ":levels=2" : ":levels=1";
   if (scaled() && parse_format(s).scale != scale)
     s += std::string(":scale=") + scale_type_name(scale);
   if (scaled() && parse_format(s).rule != rule) s += std::string(":scale=") + scale_rule_name(rule);
-  if (tensor_scale != d.tensor_scale) s += tensor_scale ? ":levels=2" : ":levels=1";
   if (cast.round != d.cast.round) s += std::string(":round=") + round_name(cast.round);
   if (cast.sr_bits != d.cast.sr_bits) s += ":bits=" + std::to_string(cast.sr_bits);
   if (cast.seed != d.cast.seed) s += ":seed=" + std::to_string(cast.seed);

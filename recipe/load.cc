@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <charconv>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@ namespace {
 using json = nlohmann::json;
 constexpr const char* kGemms[] = {"fwd", "dgrad", "wgrad"};
 constexpr int kMaxBaseDepth = 8;
+constexpr int kMaxHadamard = 4096;
 
 json toml_to_json(const toml::node& n, const std::string& where) {
   if (const auto* t = n.as_table()) {
@@ -45,7 +47,7 @@ json parse_document(std::string_view text, const std::string& origin) {
   if (first != std::string_view::npos && text[first] == '{') {
     try {
       return json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // also out_of_range: a number beyond double's range
       fail("recipe " + origin + ": invalid JSON: " + e.what());
     }
   }
@@ -90,7 +92,14 @@ Transform parse_transform(const json& t, const std::string& where) {
   for (const auto& [k, v] : table_of(t, where).items()) {
     const std::string at = where + "." + k;
     if (k == "hadamard") {
-      if (!v.is_number_integer()) fail(at + ": needs an integer block size");
+      // Range-checked before narrowing: 2^32 + 16 must not become 16.
+      const bool in_range =
+          v.is_number_unsigned()
+              ? v.get<uint64_t>() <= kMaxHadamard
+              : v.is_number_integer() && v.get<int64_t>() >= 0 && v.get<int64_t>() <= kMaxHadamard;
+      if (!in_range)
+        fail(at + " = " + v.dump() + ": needs an integer block size, 0 (none) or a power of two " +
+             "2.." + std::to_string(kMaxHadamard));
       x.hadamard = v.get<int>();
     } else if (k == "random_signs" || k == "new_signs_each_step") {
       if (!v.is_boolean()) fail(at + ": needs true or false");
@@ -199,8 +208,9 @@ void validate_recipe(const Recipe& r, std::string_view where_) {
     for (const char* g : kGemms) known = known || gemm == g;
     if (!known) fail(at + ": unknown GEMM; valid: fwd, dgrad, wgrad");
     const int h = t.hadamard;
-    if (h != 0 && (h < 2 || h > 4096 || (h & (h - 1)) != 0))
-      fail(at + ".hadamard = " + std::to_string(h) + ": needs 0 (none) or a power of two 2..4096");
+    if (h != 0 && (h < 2 || h > kMaxHadamard || (h & (h - 1)) != 0))
+      fail(at + ".hadamard = " + std::to_string(h) + ": needs 0 (none) or a power of two 2.." +
+           std::to_string(kMaxHadamard));
     if (h == 0 && (t.random_signs || t.new_signs_each_step))
       fail(at + ": random signs need a Hadamard block size (hadamard = N)");
     if (t.new_signs_each_step && !t.random_signs)

@@ -14,16 +14,25 @@ namespace {
 std::string trim(std::string s) {
   const size_t a = s.find_first_not_of(" \t\r\n");
   if (a == std::string::npos) return "";
-  s = s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
+}
+
+// A cell without its surrounding spaces and quotes ("mxfp4" is mxfp4; spaces inside the quotes
+// go too, since no value of a runs CSV has any). Quotes inside a cell are an error: this
+// reader has no escaped quotes or quoted commas, and a value with quotes is no format.
+std::string cell_text(const std::string& raw, const std::string& where) {
+  std::string s = trim(raw);
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = trim(s.substr(1, s.size() - 2));
+  if (s.find('"') != std::string::npos)
+    fail(where + ": cell '" + raw + "' has a quote inside; write the value without quotes");
   return s;
 }
 
-std::vector<std::string> split(const std::string& line) {
+std::vector<std::string> split(const std::string& line, const std::string& where) {
   std::vector<std::string> cells;
   std::stringstream ss(line);
   std::string cell;
-  while (std::getline(ss, cell, ',')) cells.push_back(trim(cell));
+  while (std::getline(ss, cell, ',')) cells.push_back(cell_text(cell, where));
   if (!line.empty() && line.back() == ',') cells.push_back("");
   return cells;
 }
@@ -48,14 +57,20 @@ Dataset parse_csv(std::istream& in, const std::string& source) {
   data.source = source;
   std::string line;
   std::map<std::string, size_t> col;
+  size_t columns = 0;  // cells of the header
   int lineno = 0;
   while (std::getline(in, line)) {
     ++lineno;
     const std::string t = trim(line);
     if (t.empty() || t[0] == '#') continue;
-    const std::vector<std::string> cells = split(line);
+    const std::vector<std::string> cells = split(line, source + ":" + std::to_string(lineno));
     if (col.empty()) {  // the header
-      for (size_t i = 0; i < cells.size(); ++i) col[cells[i]] = i;
+      for (size_t i = 0; i < cells.size(); ++i)
+        if (!col.emplace(cells[i], i).second)
+          fail(source + ":" + std::to_string(lineno) + ": the header names column '" + cells[i] +
+               "' twice (columns " + std::to_string(col[cells[i]] + 1) + " and " +
+               std::to_string(i + 1) + "); name each column once");
+      columns = cells.size();
       std::string missing;
       for (const char* need : {"N", "D", "format", "loss"})
         if (!col.count(need)) missing += std::string(missing.empty() ? "" : ", ") + need;
@@ -67,12 +82,14 @@ Dataset parse_csv(std::istream& in, const std::string& source) {
       continue;
     }
     const std::string where = source + ":" + std::to_string(lineno);
+    // A row with more or fewer cells than the header is misaligned (a stray comma, a missing
+    // cell): reading it by position would take values from the wrong columns.
+    if (cells.size() != columns)
+      fail(where + ": the row has " + std::to_string(cells.size()) + " cells but the header has " +
+           std::to_string(columns) + " columns; give one cell per column (empty for no value)");
     auto cell = [&](const char* name) -> std::optional<std::string> {
       const auto it = col.find(name);
       if (it == col.end()) return std::nullopt;
-      if (it->second >= cells.size())
-        fail(where + ": the row has " + std::to_string(cells.size()) + " cells but column " + name +
-             " is number " + std::to_string(it->second + 1));
       return cells[it->second];
     };
     Row r;
@@ -89,8 +106,12 @@ Dataset parse_csv(std::istream& in, const std::string& source) {
       const auto c = cell(bit_cols[i]);
       if (c && !c->empty()) *bits[i] = number(*c, where, bit_cols[i]);
     }
-    if (const auto s = cell("seed"); s && !s->empty())
-      r.seed = static_cast<long long>(number(*s, where, "seed"));
+    if (const auto s = cell("seed"); s && !s->empty()) {
+      const double v = number(*s, where, "seed");
+      if (v != std::floor(v) || std::fabs(v) >= 0x1p63)
+        fail(where + ": column seed needs an integer, got '" + *s + "'");
+      r.seed = static_cast<long long>(v);
+    }
     data.rows.push_back(std::move(r));
   }
   if (col.empty())

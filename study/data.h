@@ -23,11 +23,12 @@ struct Dataset {
   std::vector<Row> rows;
 };
 
-// Reads a CSV with a header row naming at least N, D, format and loss (any order; extra
-// columns are ignored). Blank lines and lines starting with '#' are skipped. Throws
-// lowp::Error naming the file, line and column for a missing column, a non-numeric or
-// non-positive N, D or loss, or an empty format cell without bits columns. Formats are
-// checked against the grammar when a law reads them.
+// Reads a CSV with a header row naming at least N, D, format and loss (any order, each once;
+// extra columns are ignored). Blank lines and lines starting with '#' are skipped. Throws
+// lowp::Error naming the file, line and column for a missing or repeated column, a row with
+// more or fewer cells than the header, a non-numeric or non-positive N, D or loss, a seed that
+// is not an integer, an empty file or a header without rows. Formats are checked against the
+// grammar when a law reads them.
 Dataset read_csv(const std::string& path);
 Dataset parse_csv(std::istream& in, const std::string& source);
 

@@ -181,41 +181,100 @@ Allocation compute_optimal(const Law& law, const ConstantSet& set, double C, con
   return out;
 }
 
-PrecisionAnswer sun_optimal_precision(const std::vector<double>& c, double C, double Bs,
-                                      std::optional<double> N, std::optional<double> D) {
+namespace {
+
+// sun2025 at compute C in a given precision: compute-optimal N and D, or the one that C
+// leaves when the other is fixed.
+Allocation sun_at(const std::vector<double>& c, double C, LawInput& x, std::optional<double> N,
+                  std::optional<double> D) {
+  const Law& law = sun2025_law();
+  const double K = C / (kComputePerBit * x.prec.bits());
+  Allocation at;
+  if (N || D) {
+    at.N = N ? *N : K / *D;
+    at.D = N ? K / *N : *D;
+    x.N = at.N;
+    x.D = at.D;
+    at.loss = law.loss(c, x);
+  } else {
+    ConstantSet set;
+    set.values = c;
+    at = compute_optimal(law, set, C, x);
+    x.N = at.N;
+    x.D = at.D;
+  }
+  return at;
+}
+
+void check_precision_question(double C, std::optional<double> N, std::optional<double> D) {
   need_positive(C, "compute C");
   if (N && D) fail("give at most one of N and D: the other follows from the compute budget");
   if (N) need_positive(*N, "N");
   if (D) need_positive(*D, "D");
-  const Law& law = sun2025_law();
-  ConstantSet set;
-  set.values = c;
-  constexpr int kMinBits = 2, kMaxBits = 32;
+}
+
+// Minimiser of f on [lo, hi] for objectives without a usable derivative: a grid of n points
+// finds the basin, then golden-section search narrows it.
+double argmin_golden(const std::function<double(double)>& f, double lo, double hi, int n) {
+  int best = 0;
+  double fbest = HUGE_VAL;
+  auto xs = [&](int i) { return lo + (hi - lo) * i / (n - 1); };
+  for (int i = 0; i < n; ++i) {
+    const double v = f(xs(i));
+    if (v < fbest) fbest = v, best = i;
+  }
+  double a = xs(std::max(best - 1, 0)), b = xs(std::min(best + 1, n - 1));
+  const double r = (std::sqrt(5.0) - 1) / 2;
+  double u = b - r * (b - a), v = a + r * (b - a), fu = f(u), fv = f(v);
+  for (int i = 0; i < 200 && b - a > 1e-12 * b; ++i) {
+    if (fu < fv) {
+      b = v, v = u, fv = fu;
+      u = b - r * (b - a), fu = f(u);
+    } else {
+      a = u, u = v, fu = fv;
+      v = a + r * (b - a), fv = f(v);
+    }
+  }
+  return 0.5 * (a + b);
+}
+
+constexpr int kMinSunBits = 2, kMaxSunBits = 32;
+
+}  // namespace
+
+PrecisionAnswer sun_optimal_precision(const std::vector<double>& c, double C, double Bs,
+                                      std::optional<double> N, std::optional<double> D) {
+  check_precision_question(C, N, D);
   PrecisionAnswer best;
   best.at.loss = HUGE_VAL;
-  for (int P = kMinBits; P <= kMaxBits; ++P) {
+  for (int P = kMinSunBits; P <= kMaxSunBits; ++P) {
     const Split s = best_split(c, P).best;
     LawInput x;
     x.prec = {static_cast<double>(s.Eb), static_cast<double>(s.Mb), Bs};
-    const double K = C / (kComputePerBit * P);
-    Allocation at;
-    if (N || D) {
-      at.N = N ? *N : K / *D;
-      at.D = N ? K / *N : *D;
-      x.N = at.N;
-      x.D = at.D;
-      at.loss = law.loss(c, x);
-    } else {
-      at = compute_optimal(law, set, C, x);
-    }
+    const Allocation at = sun_at(c, C, x, N, D);
     if (at.loss < best.at.loss) {
       best.bits = P;
       best.layout = s;
+      best.x = x;
       best.at = at;
     }
   }
-  best.at_boundary = best.bits == kMinBits || best.bits == kMaxBits;
+  best.at_boundary = best.bits == kMinSunBits || best.bits == kMaxSunBits;
   return best;
+}
+
+double sun_continuous_precision(const std::vector<double>& c, double C, double Bs,
+                                std::optional<double> N, std::optional<double> D) {
+  check_precision_question(C, N, D);
+  const double dl = c[sun::delta], nu = c[sun::nu];
+  if (!(dl > 0 && nu > 0)) return NAN;
+  auto loss = [&](double P) {
+    LawInput x;
+    x.prec = {dl * P / (dl + nu) - 0.5, nu * P / (dl + nu) - 0.5, Bs};
+    return sun_at(c, C, x, N, D).loss;
+  };
+  // A grid step of 0.1 bit finds the basin; the integer answer is within a bit of it.
+  return argmin_golden(loss, kMinSunBits, kMaxSunBits, 10 * (kMaxSunBits - kMinSunBits) + 1);
 }
 
 double kumar_neff_factor(const std::vector<double>& c, double Pw, double Pa, double Pkv) {
@@ -280,6 +339,7 @@ PrecisionAnswer kumar_optimal_precision(const std::vector<double>& c, double C,
     // N free, or D fixed: L depends on P only through N_eff/N / P (both terms share alpha).
     out.bits = kumar_best_precision(c, &out.at_boundary);
   }
+  out.bits_continuous = out.bits;
   LawInput x;
   x.bits_w = x.bits_a = x.bits_kv = out.bits;
   const double K = C / (kComputePerBit * out.bits);
@@ -291,7 +351,10 @@ PrecisionAnswer kumar_optimal_precision(const std::vector<double>& c, double C,
     ConstantSet set;
     set.values = c;
     out.at = compute_optimal(law, set, C, x);
+    x.N = out.at.N;
+    x.D = out.at.D;
   }
+  out.x = x;
   return out;
 }
 

@@ -2,6 +2,7 @@
 // N and D, compute-optimal precision. Closed forms, or the exact root of a first-order condition.
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <vector>
 
@@ -43,14 +44,23 @@ Allocation compute_optimal(const Law& law, const ConstantSet& set, double C, con
 // Compute-optimal precision: the bits P minimising L at compute C with N and D free, or one of
 // them fixed (the other is C / (k_c P N)).
 struct PrecisionAnswer {
-  double bits = 0;           // sun2025: an integer; kumar2024: continuous
-  Split layout;              // sun2025: the best layout of those bits
-  Allocation at;             // N, D and loss there
-  bool at_boundary = false;  // the optimum is at the edge of the searched bits
+  double bits = 0;               // sun2025: an integer; kumar2024: continuous
+  double bits_continuous = NAN;  // sun2025: the real-valued optimum (see below); NaN
+                                 // where not computed; kumar2024: bits
+  std::optional<Split> layout;   // sun2025: the best layout of those bits
+  LawInput x;                    // the law's input at the answer (precision, N, D)
+  Allocation at;                 // N, D and loss there
+  bool at_boundary = false;      // the optimum is at the edge of the searched bits
 };
 // sun2025 searches integer P in [2, 32] with each P's best layout, scaling Bs fixed.
 PrecisionAnswer sun_optimal_precision(const std::vector<double>& sun_c, double C, double Bs,
                                       std::optional<double> N, std::optional<double> D);
+// sun2025 over real P in [2, 32] with the continuous layout Eb + 0.5 = delta P / (delta + nu),
+// Mb + 0.5 = nu P / (delta + nu): where the integer answer's precision would sit if bits came
+// in fractions (C = 1e21, 1e25, 1e31 at Bs 128: about 4.19, 5.31, 7.58 beside 4, 5, 8).
+// NaN when delta or nu is not positive (no continuous layout).
+double sun_continuous_precision(const std::vector<double>& sun_c, double C, double Bs,
+                                std::optional<double> N, std::optional<double> D);
 // kumar2024 with P_w = P_a = P_kv = P (continuous). N free or D fixed: P maximises
 // N_eff(P) / (N P), independent of C; N fixed: minimises L(P) directly.
 PrecisionAnswer kumar_optimal_precision(const std::vector<double>& kumar_c, double C,

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "study/derived.h"
 #include "util/error.h"
 
 namespace lowp::study {
@@ -18,6 +19,12 @@ int Law::index(std::string_view name) const {
   }
   fail("law " + std::string(id()) + " has no constant '" + std::string(name) +
        "'; its constants: " + names);
+}
+
+PrecisionAnswer Law::optimal_precision(const std::vector<double>&, const PrecisionQuery&) const {
+  fail(std::string("optimal-precision needs a precision-aware law with a precision sweep "
+                   "(sun2025 or kumar2024); ") +
+       id() + " has none");
 }
 
 bool Law::has_precision_terms() const {

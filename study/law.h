@@ -1,6 +1,7 @@
 // The scaling laws behind one interface: formulas, log-space gradients, published constants.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +38,15 @@ struct ConstantSet {
   std::string eff_format;  // quartet: the low-precision format effN and effD belong to
 };
 
+// The question of `lowp law optimal-precision`: compute C, the scaling block size Bs (for laws
+// that read one), and at most one of N and D fixed (else both are compute-optimal).
+struct PrecisionQuery {
+  double C = 0;
+  double Bs = 128;
+  std::optional<double> N, D;
+};
+struct PrecisionAnswer;  // study/derived.h
+
 // One constant of a law. Fit space: log for positive constants, the value itself otherwise.
 struct Param {
   const char* name;  // as `lowp law show` prints it and fit.json keys it
@@ -67,6 +77,10 @@ class Law {
       const std::vector<LawInput>&) const {
     return {};
   }
+  // The compute-optimal precision (study/derived.h). Throws lowp::Error for laws without a
+  // precision sweep (the default).
+  virtual PrecisionAnswer optimal_precision(const std::vector<double>& c,
+                                            const PrecisionQuery& q) const;
   // The precision inputs checked against Range::bits_lo/hi, as (name, bits).
   virtual std::vector<std::pair<std::string, double>> bit_inputs(const LawInput&) const {
     return {};

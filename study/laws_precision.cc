@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 
+#include "study/derived.h"
 #include "study/law.h"
 #include "util/error.h"
 
@@ -112,6 +113,13 @@ class Sun2025 final : public TableLaw {
 
   std::vector<std::pair<std::string, double>> bit_inputs(const LawInput& x) const override {
     return {{"P", x.prec.bits()}};
+  }
+
+  PrecisionAnswer optimal_precision(const std::vector<double>& c,
+                                    const PrecisionQuery& q) const override {
+    PrecisionAnswer a = sun_optimal_precision(c, q.C, q.Bs, q.N, q.D);
+    a.bits_continuous = sun_continuous_precision(c, q.C, q.Bs, q.N, q.D);
+    return a;
   }
 
  private:
@@ -236,6 +244,11 @@ class Kumar2024 final : public TableLaw {
 
   std::vector<std::pair<std::string, double>> bit_inputs(const LawInput& x) const override {
     return {{"P_w", x.bits_w}, {"P_a", x.bits_a}, {"P_kv", x.bits_kv}};
+  }
+
+  PrecisionAnswer optimal_precision(const std::vector<double>& c,
+                                    const PrecisionQuery& q) const override {
+    return kumar_optimal_precision(c, q.C, q.N, q.D);
   }
 
  private:

@@ -87,6 +87,14 @@ void set_from_json(const Field& f, TrainConfig& c, const json& v, const std::str
       f.ref);
 }
 
+// A TOML basic string: json::dump quotes and escapes the way TOML needs, except DEL (U+007F),
+// a control character TOML requires escaped and JSON leaves alone.
+std::string toml_string(const std::string& v) {
+  std::string out;
+  for (char ch : json(v).dump()) out += ch == '\x7f' ? std::string("\\u007f") : std::string(1, ch);
+  return out;
+}
+
 json toml_value(const toml::node& n, const std::string& where) {
   if (const auto* s = n.as_string()) return s->get();
   if (const auto* i = n.as_integer()) return i->get();
@@ -220,12 +228,16 @@ void load_config_file(TrainConfig& c, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("config file " + path + ": cannot open it");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  load_config_text(c, text, path);
+}
+
+void load_config_text(TrainConfig& c, std::string_view text, const std::string& path) {
   json doc;
   const size_t first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && text[first] == '{') {
+  if (first != std::string_view::npos && text[first] == '{') {
     try {
       doc = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // also out_of_range: a number beyond double's range
       fail("config file " + path + ": invalid JSON: " + e.what());
     }
     if (!doc.is_object()) fail("config file " + path + ": needs a JSON object of keys");
@@ -263,9 +275,14 @@ std::string config_to_toml(const TrainConfig& c) {
         [&](auto get) {
           const auto& v = get(const_cast<TrainConfig&>(c));
           using T = std::remove_cvref_t<decltype(v)>;
-          // json::dump quotes and escapes strings the way TOML basic strings need.
-          const std::string text =
-              std::is_same_v<T, std::string> ? json(v).dump() : field_text(f, c);
+          std::string text = field_text(f, c);
+          if constexpr (std::is_same_v<T, std::string>) {
+            text = toml_string(v);
+          } else if constexpr (std::is_same_v<T, double>) {
+            // Shortest round-trip text can look like an integer ("5", "12345678901234567000");
+            // TOML would read it as one and reject those beyond 64 bits, so make it a float.
+            if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
+          }
           out.append(f.name).append(" = ").append(text).append("\n");
         },
         f.ref);
@@ -278,7 +295,7 @@ TrainConfig config_from_json(const std::string& text) {
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     fail(std::string("stored config is not valid JSON: ") + e.what());
   }
   for (const auto& [k, v] : doc.items()) {

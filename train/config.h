@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -72,6 +73,8 @@ void copy_field(const Field& f, TrainConfig& dst, const TrainConfig& src);
 // Keys of a TOML (or JSON, if it starts with '{') file, named like the fields (snake_case or
 // kebab-case), set on top of `c`. Unknown keys and wrong types are errors naming the file.
 void load_config_file(TrainConfig& c, const std::string& path);
+// The same from the file's text; `path` names it in errors.
+void load_config_text(TrainConfig& c, std::string_view text, const std::string& path);
 std::string config_to_json(const TrainConfig& c);
 // Every field as `key = value` lines: a file load_config_file reads back to the same config.
 std::string config_to_toml(const TrainConfig& c);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -297,6 +298,18 @@ TEST(CliErrors, BadInputGetsOneClearLine) {
       {"cast e4m3 --bogus", "1\n", "--bogus"},
       {"", "", "subcommand"},
       {"error e4m3 --n abc", "", "abc"},
+      {"cast e4m3", "1\n-0x3f800000\n", "line 2: cannot read '-0x3f800000'"},
+      {"cast e4m3", "0x\n", "no hex digits after 0x"},
+      {"cast e4m3", "0x123456789\n", "more than 8 hex digits"},
+      {"cast e4m3", "1.5abc\n", "'1.5abc'"},
+      {"cast e4m3", "nan(1)\n", "'nan(1)'"},
+      {"quantize e4m3 --block 0", "1 2\n", "--block 0: needs a block size of 1 or more"},
+      {"quantize e4m3 --block -32", "1 2\n", "--block -32: needs a block size of 1 or more"},
+      {"error e4m3 --block 0", "", "--block 0"},
+      {"cast e2m1 --round sr --seed -3", "1\n", "--seed -3: needs a seed of 0 or more"},
+      {"cast e2m1:round=sr --round rne", "1\n", "option 'round=rne' sets the rounding again"},
+      {"cast e2m1:round=sr:seed=7 --seed 8", "1\n", "sets the seed again"},
+      {"quantize mxfp4:block=16 --block 32", "1\n", "scaling granularity again"},
   };
   for (const auto& c : cases) {
     const Result r = run(c.args, c.input);
@@ -312,6 +325,83 @@ TEST(CliErrors, BadInputGetsOneClearLine) {
   const Result r = run("dequantize --in " + tmp("bad.safetensors") + " --out " + tmp("never2.npy"));
   EXPECT_NE(r.exit_code, 0);
   EXPECT_FALSE(std::ifstream(tmp("never2.npy")).good());
+}
+
+// The value reader's contract as README states it: decimals, inf/nan words, 0x bits with the
+// sign in the bits; spaces around a value are separators.
+TEST(CliCast, ReadsDecimalsWordsAndUnsignedHexBits) {
+  const Result r = run("cast bf16", "-0\n 0xbf800000 \n-1\n-inf\n1e39\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "0x80000000\t0x8000\t0x80000000\n"
+            "0xbf800000\t0xbf80\t0xbf800000\n"
+            "0xbf800000\t0xbf80\t0xbf800000\n"
+            "0xff800000\t0xff80\t0xff800000\n"
+            "0x7f800000\t0x7f80\t0x7f800000\n");
+}
+
+// --block sets the block size (it used to be dropped when not positive).
+TEST(CliQuantize, BlockOptionTakesEffect) {
+  auto scale_count = [](const std::string& block) {
+    const Result r = run("quantize e4m3 --scale e8m0 --block " + block, "1 2 3 4\n");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const std::string scales = r.out.substr(0, r.out.find('\t'));
+    return scales.empty() ? 0 : 1 + std::count(scales.begin(), scales.end(), ',');
+  };
+  EXPECT_EQ(scale_count("2"), 2);
+  EXPECT_EQ(scale_count("4"), 1);
+  EXPECT_EQ(scale_count("1"), 4);
+}
+
+// A .npy of fp32 values written by hand: a 1 x n array.
+void write_npy(const std::string& path, const std::vector<float>& vals) {
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, " +
+                       std::to_string(vals.size()) + "), }";
+  while ((10 + header.size() + 1) % 64) header += ' ';
+  header += '\n';
+  std::string bytes = "\x93NUMPY";
+  bytes += '\x01';
+  bytes += '\x00';
+  bytes += static_cast<char>(header.size());
+  bytes += '\x00';
+  bytes += header;
+  bytes.append(reinterpret_cast<const char*>(vals.data()), vals.size() * sizeof(float));
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// The value of `key value` on its own line of `out` ("" when absent).
+std::string field(const std::string& out, const std::string& key) {
+  for (const auto& line : lines_of(out))
+    if (line.rfind(key + " ", 0) == 0) return line.substr(key.size() + 1);
+  return "";
+}
+
+// inf/NaN inputs are counted and left out, and so are the finite values of their blocks (now
+// NaN): the figures are those of the other values, never mse nan beside sqnr_db inf.
+TEST(CliError, NonFiniteInputsAreCountedAndExcluded) {
+  std::vector<float> vals(64);
+  for (size_t i = 0; i < vals.size(); ++i) vals[i] = 0.3f * static_cast<float>(i % 9) - 1.1f;
+  const std::vector<float> clean(vals.begin() + 32, vals.end());
+  vals[3] = INFINITY;
+  vals[9] = -INFINITY;
+  write_npy(tmp("inf.npy"), vals);
+  write_npy(tmp("clean.npy"), clean);
+  const Result r = run("error mxfp4 --in " + tmp("inf.npy"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(field(r.out, "n"), "32") << r.out;
+  EXPECT_EQ(field(r.out, "nonfinite").substr(0, 2), "2 ") << r.out;
+  EXPECT_EQ(field(r.out, "nonfinite_outputs").substr(0, 3), "30 ") << r.out;
+  const Result c = run("error mxfp4 --in " + tmp("clean.npy"));
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  for (const char* key : {"mse", "rel_mse", "sqnr_db"}) {
+    EXPECT_EQ(field(r.out, key), field(c.out, key)) << key;
+    EXPECT_EQ(field(r.out, key).find("nan"), std::string::npos) << key;
+  }
+  EXPECT_GT(std::stod(field(r.out, "mse")), 0) << r.out;  // values e2m1 cannot hold exactly
+  write_npy(tmp("allinf.npy"), {INFINITY, NAN});
+  const Result none = run("error e4m3 --in " + tmp("allinf.npy"));
+  EXPECT_NE(none.exit_code, 0);
+  EXPECT_NE(none.err.find("nothing to measure"), std::string::npos) << none.err;
 }
 
 TEST(CliError, ReportsErrorStatistics) {

@@ -2,6 +2,7 @@
 // part.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 
 #include "formats/format.h"
@@ -97,6 +98,11 @@ TEST(Grammar, PrintedStringsParseBack) {
       "e4m3:block=32:scale=fp32",
       "bf16:round=rtz",
       "int4:block=32",
+      // Found by fuzz/format_fuzz: printing these threw, because the printer parsed the prefix
+      // `nvfp4:scale=pow2` (two levels need ue4m3 scales) before writing levels=1.
+      "nvfp4:levels=1:scale=pow2:scale=ceil",
+      "nvfp4:levels=1:scale=fp32",
+      "nvfp4:levels=1:scale=e8m0",
   };
   for (const char* t : texts) {
     SCOPED_TRACE(t);
@@ -138,6 +144,59 @@ TEST(Grammar, ErrorsNameTheBadPart) {
   expect_error("e4m3:profile=pytorch", "ml_dtypes");
   expect_error("mxfp4:seed=x1", "integer");
   expect_error("e8m7:specials=ieee:bias=300", "fp32's range");
+}
+
+// Each option sets one property once: a repeat, or a second option for the same property,
+// would silently replace the first, so it is an error naming both options.
+TEST(Grammar, AnOptionGivenTwiceIsAnError) {
+  expect_error("e4m3:round=sr:round=rne", "option 'round=rne' sets the rounding again");
+  expect_error("e4m3:round=sr:round=rne", "already set by 'round=sr'");
+  expect_error("e4m3:round=rne:round=rne", "rounding again");
+  expect_error("e5m2:sat:nosat", "option 'nosat' sets the saturation again");
+  expect_error("e4m3:ftz:ftz", "subnormal flush again");
+  expect_error("int4:full:full", "integer range again");
+  expect_error("e2m1:round=sr:bits=8:bits=4", "random bits again");
+  expect_error("e2m1:round=sr:seed=7:seed=8", "seed again");
+  expect_error("e2m1:round=sr:stream=1:stream=1", "stream again");
+  expect_error("e4m3:profile=te:profile=ml_dtypes", "profile again");
+  expect_error("mxfp4:scale=ceil:scale=floor", "scale rule again");
+  expect_error("e4m3:block=32:scale=e8m0:scale=pow2", "scale type again");
+  expect_error("e4m3:block=32:block=64", "scaling granularity again");
+  expect_error("e4m3:block=32:channel", "option 'channel' sets the scaling granularity again");
+  expect_error("e4m3:channel:tensor", "scaling granularity again");
+  expect_error("nvfp4:tile=16x16:block=16", "scaling granularity again");
+  expect_error("mxfp4:axis=col:axis=row", "axis again");
+  expect_error("nvfp4:levels=1:levels=2", "scale levels again");
+  expect_error("e3m3:bias=3:bias=4", "exponent bias again");
+  expect_error("e3m3:specials=fn:specials=ieee", "specials again");
+  // A scale type and a scale rule are two properties, and a base's defaults are no option.
+  const Format f = parse_format("e4m3:block=128:scale=pow2:scale=ceil");
+  EXPECT_EQ(f.scale, ScaleType::pow2);
+  EXPECT_EQ(f.rule, ScaleRule::ceil);
+  EXPECT_EQ(parse_format("mxfp4:scale=ceil").rule, ScaleRule::ceil);
+  EXPECT_EQ(parse_format("nvfp4:block=32").block, 32);
+}
+
+// Numbers never wrap when narrowed to their field, and have one spelling (a format's text is
+// a frozen name in results stores).
+TEST(Grammar, NumbersAreRangeCheckedAndPlain) {
+  expect_error("e2m1:round=sr:bits=4294967297",
+               "bits (random bits of round=sr) needs an integer in 1..32");
+  expect_error("e4m3:block=4294967328", "block needs an integer in 1..1048576");
+  expect_error("e4m3:tile=4294967297x16", "tile rows needs an integer in 1..1048576");
+  expect_error("e4m3:tile=0x16", "tile rows");
+  expect_error("e2m1:round=sr:stream=4294967296", "stream needs an integer in 0..4294967295");
+  expect_error("e2m1:round=sr:seed=-1", "seed needs an integer in 0..18446744073709551615");
+  expect_error("e3m3:bias=4294967299", "bias needs an integer in -1000..1000");
+  expect_error("e4m3:block=032", "'032' is not written plainly; write 32");
+  expect_error("e04m3", "not written plainly");
+  expect_error("int04", "not written plainly");
+  expect_error("e2m1:round=sr:seed=99999999999999999999", "seed");
+  // The whole 64-bit seed range is a seed, and prints back.
+  const Format f = parse_format("e2m1:round=sr:seed=18446744073709551615");
+  EXPECT_EQ(f.cast.seed, UINT64_MAX);
+  EXPECT_TRUE(parse_format(f.to_string()) == f);
+  EXPECT_EQ(parse_format("e2m1:round=sr:stream=4294967295").cast.stream, UINT32_MAX);
 }
 
 }  // namespace

@@ -208,6 +208,27 @@ TEST(RecipeFile, BadInputSaysWhatAndWhere) {
   expect_error([] { load_recipe("mxfp9"); }, {"'mxfp9'", "neither a preset", "mxfp4"});
 }
 
+// The defect fuzz/run_config_fuzz found in run configs, here too: nlohmann reports a number
+// beyond double's range as out_of_range, not parse_error, and it escaped uncaught.
+TEST(RecipeFile, JsonNumberBeyondDoubleIsInvalidJson) {
+  expect_error(
+      [] { parse_recipe("{\"name\": \"x\", \"options\": {\"amax_history\": 1e999}}", "big.json"); },
+      {"big.json", "invalid JSON", "number overflow"});
+}
+
+// A Hadamard size is range-checked before it is narrowed to int: 2^32 + 16 is not 16.
+TEST(RecipeFile, HadamardSizeDoesNotWrap) {
+  expect_error([] { parse("[transforms.fwd]\nhadamard = 4294967312\n"); },
+               {"transforms.fwd.hadamard = 4294967312", "power of two 2..4096"});
+  expect_error(
+      [] {
+        parse_recipe("{\"transforms\": {\"fwd\": {\"hadamard\": 18446744073709551615}}}", "u.json");
+      },
+      {"hadamard = 18446744073709551615"});
+  expect_error([] { parse("[transforms.fwd]\nhadamard = -16\n"); }, {"hadamard = -16"});
+  EXPECT_EQ(parse("[transforms.fwd]\nhadamard = 4096\n").transforms.at("fwd").hadamard, 4096);
+}
+
 TEST(RecipeFile, BaseCycleIsReported) {
   const auto dir = std::filesystem::path(testing::scratch_dir());
   std::filesystem::create_directories(dir);

@@ -92,9 +92,11 @@ TEST(Cli, DerivedAnswersOfThePapers) {
     EXPECT_TRUE(has(c.out, "extrapolation: N = 1e+09")) << c.out;
   }
   EXPECT_TRUE(has(lowp("law optimal-precision sun2025 --compute 1e21").out,
-                  "optimal precision: 4 bits, layout e2m1"));
+                  "optimal precision: 4 bits, layout e2m1, Bs 128 (continuous optimum 4.19 bits)"));
+  EXPECT_TRUE(has(lowp("law optimal-precision sun2025 --compute 1e25").out,
+                  "optimal precision: 5 bits, layout e2m2, Bs 128 (continuous optimum 5.31 bits)"));
   EXPECT_TRUE(has(lowp("law optimal-precision sun2025 --compute 1e31").out,
-                  "optimal precision: 8 bits, layout e4m3"));
+                  "optimal precision: 8 bits, layout e4m3, Bs 128 (continuous optimum 7.58 bits)"));
   EXPECT_TRUE(
       has(lowp("law optimal-precision kumar2024 --compute 1e22").out, "optimal precision: 7.00"));
   const Result show = lowp("law show chinchilla");

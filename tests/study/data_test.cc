@@ -61,6 +61,62 @@ TEST(Data, BadInputIsAClearError) {
             std::string::npos);
 }
 
+// A row is read by position, so a row that does not line up with the header is an error
+// naming the line and both counts - extra cells as well as missing ones.
+TEST(Data, RowsMustHaveOneCellPerHeaderColumn) {
+  const std::string extra = error_of([] { parse("N,D,format,loss\n1e8,1e9,bf16,3,junk\n"); });
+  EXPECT_NE(extra.find("runs.csv:2: the row has 5 cells but the header has 4 columns"),
+            std::string::npos)
+      << extra;
+  const std::string comma =
+      error_of([] { parse("N,D,format,loss\n1e8,1e9,bf16,3\n1,2,e4m3,4,\n"); });
+  EXPECT_NE(comma.find("runs.csv:3: the row has 5 cells but the header has 4"), std::string::npos)
+      << comma;
+  // Fewer cells, also when the missing cell belongs to an optional column the law may not read.
+  const std::string fewer = error_of([] { parse("N,D,format,loss,seed\n1e8,1e9,bf16,3\n"); });
+  EXPECT_NE(fewer.find("runs.csv:2: the row has 4 cells but the header has 5 columns"),
+            std::string::npos)
+      << fewer;
+  // An empty optional cell is a cell.
+  EXPECT_EQ(parse("N,D,format,loss,seed\n1e8,1e9,bf16,3,\n").rows.size(), 1u);
+}
+
+TEST(Data, EmptyFileHeaderOnlyAndRepeatedColumnsAreErrors) {
+  EXPECT_NE(error_of([] { parse(""); }).find("runs.csv: empty file"), std::string::npos);
+  EXPECT_NE(error_of([] { parse("# only a comment\n\n"); }).find("empty file"), std::string::npos);
+  EXPECT_NE(error_of([] { parse("N,D,format,loss\n# no runs yet\n"); }).find("no data rows"),
+            std::string::npos);
+  const std::string twice = error_of([] { parse("N,D,format,loss,N\n1,2,bf16,3,4\n"); });
+  EXPECT_NE(twice.find("runs.csv:1: the header names column 'N' twice (columns 1 and 5)"),
+            std::string::npos)
+      << twice;
+}
+
+// Found by fuzz/runs_csv_fuzz: spaces inside a quoted cell survived, so the rows written back
+// by to_csv (unquoted) read as a different format. Quotes and the spaces inside them go; a
+// quote inside a cell is an error.
+TEST(Data, QuotedCellsLoseTheirSpacesAndInnerQuotesAreErrors) {
+  const Dataset d = parse("N,D,format,loss\n1,2,\" mxfp4 \",3\n1,2,\"\",3\n");
+  EXPECT_EQ(d.rows[0].spec.format, "mxfp4");
+  EXPECT_EQ(d.rows[1].spec.format, "");
+  std::istringstream back(to_csv(d));
+  EXPECT_EQ(parse_csv(back, "back.csv").rows[0].spec.format, "mxfp4");
+  const std::string e = error_of([] { parse("N,D,format,loss\n1,2,\"\"mxfp4\"\",3\n"); });
+  EXPECT_NE(e.find("runs.csv:2: cell '\"\"mxfp4\"\"' has a quote inside"), std::string::npos) << e;
+  EXPECT_NE(error_of([] { parse("N,D,for\"mat,loss\n"); }).find("runs.csv:1"), std::string::npos);
+}
+
+TEST(Data, SeedIsAnInteger) {
+  EXPECT_EQ(*parse("N,D,format,loss,seed\n1,2,bf16,3,-4\n").rows[0].seed, -4);
+  EXPECT_NE(error_of([] {
+              parse("N,D,format,loss,seed\n1,2,bf16,3,1.5\n");
+            }).find("runs.csv:2: column seed needs an integer, got '1.5'"),
+            std::string::npos);
+  // Beyond 64 bits (undefined as a conversion) is an error, not a wrapped seed.
+  EXPECT_NE(error_of([] { parse("N,D,format,loss,seed\n1,2,bf16,3,1e300\n"); }).find("seed"),
+            std::string::npos);
+}
+
 TEST(Data, SamplesNameTheLineOfABadFormat) {
   const Dataset d = parse("N,D,format,loss\n1e8,1e9,e4m3:block=128,3\n1e8,2e9,e4m3:blok=128,3\n");
   ConstantSet set = sun2025_law().sets().front();

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
+#include <vector>
 
 #include "study/law.h"
 #include "util/error.h"
@@ -167,6 +169,66 @@ TEST(Derived, SunOptimalPrecisionMatchesBruteForce) {
       EXPECT_GE(a.at.loss, best * (1 - 1e-6));
     }
   }
+}
+
+// The real-valued optimum beside the integer one: P minimising L with the continuous layout
+// Eb + .5 = delta P / (delta + nu), against a 0.001-bit grid over [2, 32] (N by the closed
+// form of compute_optimal, or fixed). Published constants, Bs 128: about 4.19, 5.31, 7.58 at
+// C = 1e21, 1e25, 1e31 (beside 4, 5, 8 bits).
+TEST(Derived, SunContinuousPrecisionMatchesAFineGrid) {
+  const Law& law = sun2025_law();
+  ConstantSet set;
+  set.values = sun_c();
+  const double dl = sun_c()[sun::delta], nu = sun_c()[sun::nu];
+  struct Case {
+    double C;
+    std::optional<double> N, D;
+    double about;  // NaN: no published figure
+  };
+  const Case cases[] = {{1e21, {}, {}, 4.19},
+                        {1e25, {}, {}, 5.31},
+                        {1e31, {}, {}, 7.58},
+                        {1e23, 1e9, {}, NAN},
+                        {1e23, {}, 1e11, NAN}};
+  for (const Case& k : cases) {
+    const double P = sun_continuous_precision(sun_c(), k.C, 128, k.N, k.D);
+    double best = HUGE_VAL, best_P = 0;
+    for (double q = 2; q <= 32; q += 1e-3) {
+      LawInput x;
+      x.prec = {dl * q / (dl + nu) - 0.5, nu * q / (dl + nu) - 0.5, 128};
+      const double K = k.C / (kComputePerBit * q);
+      double L;
+      if (k.N || k.D) {
+        x.N = k.N ? *k.N : K / *k.D;
+        x.D = K / x.N;
+        L = law.loss(sun_c(), x);
+      } else {
+        L = compute_optimal(law, set, k.C, x).loss;
+      }
+      if (L < best) best = L, best_P = q;
+    }
+    EXPECT_NEAR(P, best_P, 1e-3) << "C " << k.C;
+    if (!std::isnan(k.about)) EXPECT_NEAR(P, k.about, 0.005) << "C " << k.C;
+    const double integer = sun_optimal_precision(sun_c(), k.C, 128, k.N, k.D).bits;
+    EXPECT_LT(std::abs(P - integer), 1.0) << "C " << k.C;
+  }
+  // Through the Law interface: the integer answer with its layout, and the continuous one.
+  PrecisionQuery q;
+  q.C = 1e25;
+  const PrecisionAnswer a = law.optimal_precision(sun_c(), q);
+  EXPECT_EQ(a.bits, 5);
+  ASSERT_TRUE(a.layout.has_value());
+  EXPECT_NEAR(a.bits_continuous, sun_continuous_precision(sun_c(), 1e25, 128, {}, {}), 1e-9);
+  // A fit without a continuous layout (nu <= 0) has no continuous optimum.
+  std::vector<double> flat = sun_c();
+  flat[sun::nu] = 0;
+  EXPECT_TRUE(std::isnan(sun_continuous_precision(flat, 1e25, 128, {}, {})));
+  // Laws without a precision sweep say so.
+  EXPECT_THROW(chinchilla_law().optimal_precision(chinchilla_law().sets().front().values, q),
+               Error);
+  const PrecisionAnswer k = kumar2024_law().optimal_precision(kumar_c(), q);
+  EXPECT_FALSE(k.layout.has_value());
+  EXPECT_EQ(k.bits_continuous, k.bits);
 }
 
 TEST(Derived, KumarBestPrecisionIsAboutSevenBits) {

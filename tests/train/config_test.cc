@@ -90,6 +90,36 @@ TEST(Config, FileKeysInEitherCaseAndTypeChecks) {
             std::string::npos);
 }
 
+// Found by fuzz/run_config_fuzz: a JSON number beyond double's range ({"steps": 71e3007}) made
+// nlohmann throw out_of_range, which escaped `lowp train --config` as an uncaught exception.
+TEST(Config, JsonNumberBeyondDoubleIsInvalidJson) {
+  TrainConfig c;
+  const std::string e =
+      error_of([&] { load_config_file(c, write("big.json", "{\"steps\": 71e3007}")); });
+  EXPECT_NE(e.find("big.json: invalid JSON"), std::string::npos) << e;
+  EXPECT_NE(error_of([] { config_from_json("{\"lr\": -1e400}"); }).find("not valid JSON"),
+            std::string::npos);
+}
+
+// Broke fuzz/run_config_fuzz's TOML round trip (inputs written by hand for the property):
+// config_to_toml (`lowp train --print-config`) wrote a double such as 12345678901234567000 as
+// integer text TOML cannot hold, and a DEL in a string raw (TOML requires it escaped); either
+// made the printed config unreadable.
+TEST(Config, PrintedTomlReadsBackLargeDoublesAndControlCharacters) {
+  TrainConfig c;
+  c.schedule.lr = 12345678901234567e3;
+  c.optim.eps = 5;  // prints as 5.0, a TOML float
+  c.data = std::string("a\x7f\x01\"\\b");
+  const std::string toml = config_to_toml(c);
+  EXPECT_NE(toml.find("eps = 5.0\n"), std::string::npos) << toml;
+  TrainConfig back;
+  load_config_file(back, write("printed.toml", toml));
+  EXPECT_EQ(back.schedule.lr, c.schedule.lr);
+  EXPECT_EQ(back.optim.eps, 5.0);
+  EXPECT_EQ(back.data, c.data);
+  EXPECT_EQ(config_to_json(back), config_to_json(c));
+}
+
 TEST(Config, ChecksNameTheFlag) {
   auto msg = [](auto mutate) {
     TrainConfig c;
