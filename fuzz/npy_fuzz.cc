@@ -1,7 +1,7 @@
 // libFuzzer target: arbitrary bytes through the .npy reader; what parses must round-trip exactly.
 // Build: lowp_fuzzer(npy_fuzz SOURCES npy_fuzz.cc LIBS lowp_tensor) in fuzz/CMakeLists.txt (clang),
 // or by hand against a clang build of lowp_tensor compiled with -fsanitize=fuzzer-no-link (see the
-// commit that added this file). Seeds: fuzz/corpus/npy (fuzz/make_corpus.sh), words: npy.dict.
+// commit that added this file). Seeds: fuzz/corpus/npy (fuzz/make_corpus.sh), words: fuzz/dict/npy_fuzz.dict.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>

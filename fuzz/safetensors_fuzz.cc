@@ -3,7 +3,7 @@
 // Build: lowp_fuzzer(safetensors_fuzz SOURCES safetensors_fuzz.cc LIBS lowp_tensor) in
 // fuzz/CMakeLists.txt (clang), or by hand against a clang build of lowp_tensor compiled with
 // -fsanitize=fuzzer-no-link (see the commit that added this file). Seeds:
-// fuzz/corpus/safetensors (fuzz/make_corpus.sh), words: safetensors.dict.
+// fuzz/corpus/safetensors (fuzz/make_corpus.sh), words: fuzz/dict/safetensors_fuzz.dict.
 #include <cstdint>
 #include <cstdlib>
 #include <vector>

@@ -34,5 +34,5 @@ fi
 bash "$root/scripts/build.sh" "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOWP_SANITIZE=ON -DLOWP_BUILD_BENCH=OFF
 (cd "$root/build-asan" && ctest --output-on-failure -j "$(nproc)")
 if [ -f "$root/scripts/fuzz.sh" ]; then
-  bash "$root/scripts/fuzz.sh" "$root/build-fuzz" "${LOWP_FUZZ_SECONDS:-45}"
+  bash "$root/scripts/fuzz.sh" "$root/build-fuzz" "${LOWP_FUZZ_SECONDS:-40}"
 fi
