@@ -1,6 +1,7 @@
 // The command-line contract of `lowp train`, `lowp eval` and `lowp runs`: help generated from
 // the config table, config files, the reproduce command round trip, listings, and bad input.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -153,6 +154,39 @@ TEST(Cli, RunsListsAndShowsRuns) {
   r = lowp("runs show 9 --db '" + db + "'");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("no run 9 in"), std::string::npos) << r.err;
+}
+
+// A run killed before it could record its end lists as interrupted, not running forever.
+TEST(Cli, RunsShowsAKilledRunAsInterrupted) {
+  const std::string db = temp("cli_killed.db");
+  TrainConfig c;
+  c.model.kind = "linreg";
+  c.steps = 1000000;
+  c.db = db;
+  struct Die : TrainObserver {
+    void on_step(const StepInfo& s) override {
+      if (s.step == 3) raise(SIGKILL);
+    }
+  };
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    Die die;
+    train(c, testing::test_components(), &die);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  Result r = lowp("runs --db '" + db + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\n1   default  interrupted  linreg"), std::string::npos) << r.out;
+  r = lowp("runs --db '" + db + "' --status running");
+  EXPECT_NE(r.err.find("no runs"), std::string::npos) << r.out;
+  r = lowp("runs show 1 --db '" + db + "'");
+  EXPECT_NE(r.out.find("status      interrupted: process " + std::to_string(pid) + " on "),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace
