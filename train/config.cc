@@ -5,12 +5,11 @@
 
 #include <charconv>
 #include <cstdint>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
+#include "util/file.h"
 
 namespace lowp {
 namespace {
@@ -217,9 +216,10 @@ void copy_field(const Field& f, TrainConfig& dst, const TrainConfig& src) {
 }
 
 void load_config_file(TrainConfig& c, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("config file " + path + ": cannot open it");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string why;
+  const auto read = read_file(path, why);
+  if (!read) fail("config file " + path + ": cannot open it (it " + why + ")");
+  const std::string& text = *read;
   json doc;
   const size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && text[first] == '{') {

@@ -91,7 +91,19 @@ TEST(Cli, BadInputSaysWhatAndExitsNonZero) {
     int code;
   };
   const std::string missing_cfg = temp("absent.toml");
+  const std::string dir = temp("a_dir");
+  std::filesystem::create_directories(dir);
   const std::vector<Case> cases = {
+      // A directory (or a missing file) as the recipe used to train as fp32 without a word.
+      {"train --recipe '" + dir + "' --print-config", dir + " is a directory, not a file", 2},
+      {"train --model linreg --steps 1 --db cli_bad.db --recipe '" + dir + "'",
+       dir + " is a directory, not a file", 2},
+      {"train --recipe /nonexistent/r.toml --print-config", "/nonexistent/r.toml does not exist",
+       2},
+      {"train --config '" + dir + "' --print-config",
+       "config file " + dir + ": cannot open it (it is a directory, not a file)", 2},
+      {"train --data '" + dir + "'",
+       "data file " + dir + ": cannot open it (it is a directory, not a file)", 2},
       {"train --batch 0 --print-config", "lowp: error: --batch 0: needs at least 1", 2},
       {"train --recipe mxfp9 --print-config", "'mxfp9' is neither a preset", 2},
       {"train --model gpt --print-config", "--model gpt: unknown model kind", 2},
