@@ -24,10 +24,44 @@ using json = nlohmann::json;
 
 constexpr unsigned R = kResult;
 
+// Parses a number in full; a leading '+' is allowed (from_chars takes none).
 template <class T>
-bool parse_number(const std::string& s, T& out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size();
+std::errc parse_number(const std::string& s, T& out) {
+  const char* first = s.data() + (s.size() > 1 && s[0] == '+' && s[1] != '-' ? 1 : 0);
+  auto [p, ec] = std::from_chars(first, s.data() + s.size(), out);
+  return ec == std::errc() && p != s.data() + s.size() ? std::errc::invalid_argument : ec;
+}
+
+// Parses `text` into the field: "" on success, else what the value must be. The one parser of
+// the command line, config files and stored configs, so every integer option rejects what it
+// cannot hold (a negative seed was wrapped to 2^64-5) in the same words.
+std::string parse_into(const Field& f, TrainConfig& c, const std::string& text) {
+  return std::visit(
+      [&](auto get) -> std::string {
+        auto& ref = get(c);
+        using T = std::remove_reference_t<decltype(ref)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          ref = text;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          if (text != "true" && text != "false") return "must be true or false";
+          ref = text == "true";
+        } else if constexpr (std::is_floating_point_v<T>) {
+          T v{};
+          if (parse_number(text, v) != std::errc()) return "must be a number";
+          ref = v;
+        } else {
+          T v{};  // from_chars takes no '-' for unsigned types: no wrap-around
+          const std::errc ec = parse_number(text, v);
+          if (ec == std::errc::result_out_of_range)
+            return "must be an integer from " + std::to_string(std::numeric_limits<T>::min()) +
+                   " to " + std::to_string(std::numeric_limits<T>::max());
+          if (ec != std::errc())
+            return std::is_unsigned_v<T> ? "must be a non-negative integer" : "must be an integer";
+          ref = v;
+        }
+        return "";
+      },
+      f.ref);
 }
 
 std::string number_text(double v) {
@@ -80,7 +114,8 @@ void set_from_json(const Field& f, TrainConfig& c, const json& v, const std::str
         } else {
           if (!v.is_number_integer())
             fail(where + ": '" + f.name + "' needs an integer, got " + v.dump());
-          set_field(f, c, v.dump());  // range-checked parse
+          const std::string why = parse_into(f, c, v.dump());  // range-checked
+          if (!why.empty()) fail(where + ": '" + f.name + "' = " + v.dump() + ": " + why);
         }
       },
       f.ref);
@@ -190,29 +225,8 @@ std::string field_text(const Field& f, const TrainConfig& c) {
 }
 
 void set_field(const Field& f, TrainConfig& c, const std::string& text) {
-  std::visit(
-      [&](auto get) {
-        auto& ref = get(c);
-        using T = std::remove_reference_t<decltype(ref)>;
-        if constexpr (std::is_same_v<T, std::string>) {
-          ref = text;
-        } else if constexpr (std::is_same_v<T, bool>) {
-          if (text != "true" && text != "false")
-            fail(flag_name(f) + " '" + text + "': needs true or false");
-          ref = text == "true";
-        } else {
-          T v{};
-          if (!parse_number(text, v))
-            fail(flag_name(f) + " '" + text + "': needs " +
-                 (std::is_floating_point_v<T> ? "a number" : "an integer in range"));
-          ref = v;
-        }
-      },
-      f.ref);
-}
-
-void copy_field(const Field& f, TrainConfig& dst, const TrainConfig& src) {
-  std::visit([&](auto get) { get(dst) = get(const_cast<TrainConfig&>(src)); }, f.ref);
+  const std::string why = parse_into(f, c, text);
+  if (!why.empty()) fail(flag_name(f) + " " + shell_word(text) + ": " + why);
 }
 
 void load_config_file(TrainConfig& c, const std::string& path) {

@@ -63,11 +63,9 @@ std::string flag_name(const Field& f);  // "--d-model"
 bool field_applies(const Field& f, const std::string& model_kind);
 // The value as text (numbers in shortest round-trip form; bools true/false).
 std::string field_text(const Field& f, const TrainConfig& c);
-// Sets a field from text; throws lowp::Error naming the field and the expected type.
+// Sets a field from text; throws lowp::Error quoting the flag and the text, and saying what it
+// must be ("--seed -5: must be a non-negative integer").
 void set_field(const Field& f, TrainConfig& c, const std::string& text);
-
-// Copies one field's value from `src` to `dst`.
-void copy_field(const Field& f, TrainConfig& dst, const TrainConfig& src);
 
 // Keys of a TOML (or JSON, if it starts with '{') file, named like the fields (snake_case or
 // kebab-case), set on top of `c`. Unknown keys and wrong types are errors naming the file.

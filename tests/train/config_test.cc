@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 #include <set>
+#include <type_traits>
+#include <utility>
+#include <variant>
 
 #include "test_models.h"
 #include "util/error.h"
@@ -79,7 +83,8 @@ TEST(Config, FileKeysInEitherCaseAndTypeChecks) {
   };
   EXPECT_NE(bad("lr = \"fast\"\n").find("'lr' needs a number"), std::string::npos);
   EXPECT_NE(bad("layers = 2.5\n").find("'layers' needs an integer"), std::string::npos);
-  EXPECT_NE(bad("seed = -1\n").find("--seed '-1'"), std::string::npos);
+  EXPECT_NE(bad("seed = -1\n").find("'seed' = -1: must be a non-negative integer"),
+            std::string::npos);
   EXPECT_NE(bad("learning_rate = 1\n").find("unknown key 'learning_rate'"), std::string::npos);
   EXPECT_NE(bad("lr = \n").find("bad.toml:1:"), std::string::npos);
   EXPECT_NE(bad("{\"lr\": }").find("invalid JSON"), std::string::npos);
@@ -88,6 +93,45 @@ TEST(Config, FileKeysInEitherCaseAndTypeChecks) {
               load_config_file(d, testing::scratch_dir() + "/nope.toml");
             }).find("nope.toml"),
             std::string::npos);
+}
+
+// Every integer option parses through one parser: negative values for unsigned options and
+// values out of the option's range are errors quoting what was typed (a negative --seed was
+// wrapped around to 2^64 - 5).
+TEST(Config, IntegerOptionsRejectWhatTheyCannotHold) {
+  int integers = 0;
+  for (const auto& f : train_fields()) {
+    std::visit(
+        [&](auto get) {
+          using T = std::remove_reference_t<decltype(get(std::declval<TrainConfig&>()))>;
+          if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+            ++integers;
+            TrainConfig c;
+            const std::string before = field_text(f, c);
+            auto err = [&](const std::string& text) {
+              return error_of([&] { set_field(f, c, text); });
+            };
+            const std::string flag = flag_name(f);
+            if (std::is_unsigned_v<T>) {
+              EXPECT_EQ(err("-5"), flag + " -5: must be a non-negative integer");
+            } else {
+              EXPECT_EQ(err("-5"), "") << flag;  // a range check (check_config) may refuse it
+              EXPECT_EQ(field_text(f, c), "-5");
+            }
+            const std::string big = "99999999999999999999999";
+            EXPECT_EQ(err(big), flag + " " + big + ": must be an integer from " +
+                                    std::to_string(std::numeric_limits<T>::min()) + " to " +
+                                    std::to_string(std::numeric_limits<T>::max()));
+            EXPECT_EQ(err("1.5").find(flag + " 1.5: must be a"), 0u) << err("1.5");
+            EXPECT_EQ(err(""), flag + " '': must be " +
+                                   (std::is_unsigned_v<T> ? "a non-negative " : "an ") + "integer");
+            EXPECT_EQ(err("+7"), "");  // an explicit sign is fine
+            EXPECT_EQ(field_text(f, c), "7");
+          }
+        },
+        f.ref);
+  }
+  EXPECT_GE(integers, 20);
 }
 
 TEST(Config, ChecksNameTheFlag) {
