@@ -44,14 +44,13 @@ class TrainOptions {
     }
   }
 
-  // defaults <- the --config file <- the flags given on the command line.
+  // defaults <- the --config file <- the flags given on the command line (layered_config).
   TrainConfig resolve() const {
-    TrainConfig c = defaults_;
-    if (!config_file_.empty()) load_config_file(c, config_file_);
+    std::vector<Setting> given;
     for (const Flag& flag : flags_)
       if (flag.opt->count() > 0)
-        set_field(*flag.field, c, flag.is_bool ? (flag.on ? "true" : "false") : flag.text);
-    return c;
+        given.push_back({flag.field, flag.is_bool ? (flag.on ? "true" : "false") : flag.text});
+    return layered_config(defaults_, config_file_, given);
   }
 
  private:

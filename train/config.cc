@@ -8,6 +8,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "models/sizes.h"
 #include "util/error.h"
 #include "util/file.h"
 
@@ -121,6 +122,42 @@ void set_from_json(const Field& f, TrainConfig& c, const json& v, const std::str
       f.ref);
 }
 
+// The lm dimensions a named size sets (models::resolve).
+struct SizeDim {
+  const char* field;
+  int models::NamedSize::*preset;
+  int ModelConfig::*model;
+};
+constexpr SizeDim kSizeDims[] = {
+    {"layers", &models::NamedSize::layers, &ModelConfig::layers},
+    {"d_model", &models::NamedSize::d_model, &ModelConfig::d_model},
+    {"heads", &models::NamedSize::heads, &ModelConfig::heads},
+    {"ffn", &models::NamedSize::ffn, &ModelConfig::ffn},
+    {"seq", &models::NamedSize::seq, &ModelConfig::seq},
+};
+
+// One source's named size (`given`: the fields that source set) fills the dimensions the same
+// source leaves out; a dimension given explicitly wins. A size whose dimensions no longer all
+// hold is cleared: the model is not that size any more, and models::resolve would put the
+// size's dimensions back over the explicit ones.
+void apply_named_size(TrainConfig& c, const std::vector<const Field*>& given) {
+  const models::NamedSize* size = nullptr;
+  for (const auto& s : models::lm_sizes())
+    if (c.model.size == s.name) size = &s;
+  if (!size) return;  // none, or unknown: models::resolve names the valid sizes
+  auto is_given = [&](const char* name) {
+    for (const Field* f : given)
+      if (std::string(f->name) == name) return true;
+    return false;
+  };
+  bool holds = true;
+  for (const SizeDim& d : kSizeDims) {
+    if (is_given("size") && !is_given(d.field)) c.model.*d.model = size->*d.preset;
+    holds = holds && c.model.*d.model == size->*d.preset;
+  }
+  if (!holds) c.model.size.clear();
+}
+
 json toml_value(const toml::node& n, const std::string& where) {
   if (const auto* s = n.as_string()) return s->get();
   if (const auto* i = n.as_integer()) return i->get();
@@ -134,8 +171,10 @@ json toml_value(const toml::node& n, const std::string& where) {
 const std::vector<Field>& train_fields() {
   static const std::vector<Field> fields = {
       LOWP_FIELD("model", model.kind, R | kAnyModel, "model kind: lm | mlp_teacher | linreg"),
-      LOWP_FIELD("size", model.size, R | kAnyModel,
-                 "named model size (tiny, small, base, ...); empty: the dimensions below"),
+      LOWP_FIELD(
+          "size", model.size, R | kAnyModel,
+          "named lm size (tiny, small, base, ...): sets layers, d_model, heads, ffn and seq, "
+          "except those given too; empty: the dimensions below"),
       LOWP_FIELD("layers", model.layers, R | kLm, "transformer blocks"),
       LOWP_FIELD("d_model", model.d_model, R | kLm, "model width"),
       LOWP_FIELD("heads", model.heads, R | kLm, "attention heads"),
@@ -229,7 +268,7 @@ void set_field(const Field& f, TrainConfig& c, const std::string& text) {
   if (!why.empty()) fail(flag_name(f) + " " + shell_word(text) + ": " + why);
 }
 
-void load_config_file(TrainConfig& c, const std::string& path) {
+std::vector<const Field*> load_config_file(TrainConfig& c, const std::string& path) {
   std::string why;
   const auto read = read_file(path, why);
   if (!read) fail("config file " + path + ": cannot open it (it " + why + ")");
@@ -255,11 +294,27 @@ void load_config_file(TrainConfig& c, const std::string& path) {
            ": invalid TOML: " + std::string(e.description()));
     }
   }
+  std::vector<const Field*> given;
   for (const auto& [k, v] : doc.items()) {
     const Field* f = find_field(k);
     if (!f) fail("config file " + path + ": unknown key '" + k + "'; valid keys: " + field_names());
     set_from_json(*f, c, v, "config file " + path);
+    given.push_back(f);
   }
+  return given;
+}
+
+TrainConfig layered_config(const TrainConfig& defaults, const std::string& config_file,
+                           const std::vector<Setting>& flags) {
+  TrainConfig c = defaults;
+  if (!config_file.empty()) apply_named_size(c, load_config_file(c, config_file));
+  std::vector<const Field*> given;
+  for (const auto& s : flags) {
+    set_field(*s.field, c, s.text);
+    given.push_back(s.field);
+  }
+  apply_named_size(c, given);
+  return c;
 }
 
 std::string config_to_json(const TrainConfig& c) {

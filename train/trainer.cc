@@ -111,18 +111,23 @@ double evaluate(Model& model, DataSource& data, uint64_t step) {
   return sum / static_cast<double>(n);
 }
 
+TrainConfig effective_config(const TrainConfig& given, Recipe* recipe) {
+  check_config(given);
+  TrainConfig cfg = given;
+  cfg.model = models::resolve(given.model);  // a named size becomes its dimensions
+  Recipe r = resolve_layer_indices(load_recipe(cfg.recipe), cfg.model.layers);
+  cfg.optim.name = resolve_optimizer(cfg.optim, r);
+  if (recipe) *recipe = std::move(r);
+  return cfg;
+}
+
 RunResult train(const TrainConfig& given, const Components& comp, TrainObserver* obs) {
   TrainObserver quiet;
   if (!obs) obs = &quiet;
-  TrainConfig requested = given;
-  requested.model = models::resolve(given.model);  // a named --size becomes its dimensions
-  check_config(requested);
-  nn::set_num_threads(requested.threads);  // the model's GEMMs and quantizers share the budget
-  const Recipe recipe =
-      resolve_layer_indices(load_recipe(requested.recipe), requested.model.layers);
+  Recipe recipe;
+  const TrainConfig cfg = effective_config(given, &recipe);
+  nn::set_num_threads(cfg.threads);  // the model's GEMMs and quantizers share the budget
   const std::string recipe_json = recipe_to_json(recipe);
-  TrainConfig cfg = requested;  // as recorded: `--optimizer auto` resolved against the recipe
-  cfg.optim.name = resolve_optimizer(cfg.optim, recipe);
 
   // A checkpoint directory belongs to one run: continue it with --resume, never overwrite it.
   const std::string ckpt = cfg.out.empty() ? "" : latest_checkpoint(cfg.out);

@@ -43,6 +43,11 @@ struct RunResult {
   std::string command;  // reproduce_command()
 };
 
+// The configuration a run of `given` uses and records: checked, the model resolved (a named
+// size expanded, ffn 0 -> the SwiGLU default) and `--optimizer auto` resolved against the
+// recipe, which is returned in `recipe` if non-null. `lowp train --print-config` prints it.
+TrainConfig effective_config(const TrainConfig& given, Recipe* recipe = nullptr);
+
 // Runs (or, with cfg.resume and a checkpoint in cfg.out, continues) one training run and
 // records it in cfg.db. Stops early, with the reason recorded, on a non-finite loss or
 // gradient norm, on divergence (diverge_factor), or on SIGINT/SIGTERM (then it writes a

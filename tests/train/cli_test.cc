@@ -82,7 +82,42 @@ TEST(Cli, ReproduceCommandRoundTrips) {
   ASSERT_EQ(cmd.rfind("lowp train ", 0), 0u);
   const Result r = lowp(cmd.substr(5) + " --print-config");
   ASSERT_EQ(r.code, 0) << cmd << "\n" << r.err;
-  EXPECT_EQ(r.out, config_to_toml(c));
+  EXPECT_EQ(r.out, config_to_toml(effective_config(c)));
+}
+
+// --print-config shows what the run then uses and records, explicit dimensions over a named
+// size included (the size used to win silently while the printout showed the flags).
+TEST(Cli, PrintConfigIsWhatTheRunUses) {
+  const std::string corpus = testing::write_text_file("corpus.txt", 1 << 16, 3);
+  const std::string run =
+      "train --size tiny --layers 1 --seq 16 --heads 4 --steps 2 --batch 2 "
+      "--val-batches 1 --data '" +
+      corpus + "' --db cli_size.db";
+  const Result printed = lowp(run + " --print-config");
+  ASSERT_EQ(printed.code, 0) << printed.err;
+  // tiny: 2 layers, d 64, 2 heads, ffn 192, seq 256.
+  for (const char* line : {"\nsize = \"\"\n", "\nlayers = 1\n", "\nd_model = 64\n", "\nheads = 4\n",
+                           "\nffn = 192\n", "\nseq = 16\n", "\noptimizer = \"adamw\"\n"})
+    EXPECT_NE(printed.out.find(line), std::string::npos) << line << " in\n" << printed.out;
+
+  const std::string db = temp("cli_size.db");
+  const Result trained = lowp(run);
+  ASSERT_EQ(trained.code, 0) << trained.err;
+  Store st(db, true);
+  ASSERT_EQ(st.runs().size(), 1u);
+  EXPECT_EQ(config_to_toml(config_from_json(st.runs()[0].config_json)), printed.out);
+
+  // The same through a config file holding both the size and explicit dimensions.
+  const std::string file = temp("sized.toml");
+  std::ofstream(file) << "size = \"tiny\"\nlayers = 1\nseq = 16\nheads = 4\n";
+  const Result from_file = lowp("train --config '" + file +
+                                "' --steps 2 --batch 2 "
+                                "--val-batches 1 --data '" +
+                                corpus +
+                                "' --db cli_size.db "
+                                "--print-config");
+  ASSERT_EQ(from_file.code, 0) << from_file.err;
+  EXPECT_EQ(from_file.out, printed.out);
 }
 
 TEST(Cli, BadInputSaysWhatAndExitsNonZero) {

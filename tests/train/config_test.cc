@@ -134,6 +134,67 @@ TEST(Config, IntegerOptionsRejectWhatTheyCannotHold) {
   EXPECT_GE(integers, 20);
 }
 
+// A named size fills the dimensions its source leaves out; dimensions given explicitly win,
+// and a size that no longer describes the model is cleared (models::resolve would otherwise
+// put its dimensions back).
+TEST(Config, ExplicitDimensionsWinOverANamedSize) {
+  auto field = [](const char* name) {
+    for (const auto& f : train_fields())
+      if (std::string(f.name) == name) return &f;
+    ADD_FAILURE() << name;
+    return &train_fields()[0];
+  };
+  const TrainConfig defaults;
+  // small: 4 layers, d 128, 2 heads, ffn 384, seq 256.
+  TrainConfig c = layered_config(defaults, "", {{field("size"), "small"}});
+  EXPECT_EQ(c.model.size, "small");
+  EXPECT_EQ(c.model.layers, 4);
+  EXPECT_EQ(c.model.d_model, 128);
+  EXPECT_EQ(c.model.heads, 2);
+  EXPECT_EQ(c.model.ffn, 384);
+  EXPECT_EQ(c.model.seq, 256);
+
+  c = layered_config(defaults, "",
+                     {{field("layers"), "1"}, {field("size"), "small"}, {field("seq"), "32"}});
+  EXPECT_EQ(c.model.size, "");
+  EXPECT_EQ(c.model.layers, 1);
+  EXPECT_EQ(c.model.seq, 32);
+  EXPECT_EQ(c.model.d_model, 128);  // the rest from the size
+  EXPECT_EQ(c.model.heads, 2);
+  EXPECT_EQ(c.model.ffn, 384);
+  // What effective_config makes of it (what runs and --print-config) keeps the explicit keys.
+  const TrainConfig run = effective_config(c);
+  EXPECT_EQ(run.model.layers, 1);
+  EXPECT_EQ(run.model.seq, 32);
+
+  // Giving a dimension equal to the size's keeps the size.
+  c = layered_config(defaults, "", {{field("size"), "small"}, {field("heads"), "2"}});
+  EXPECT_EQ(c.model.size, "small");
+
+  // In a config file: the same rule within the file.
+  const std::string file = write("sized.toml", "size = \"small\"\nheads = 4\n");
+  c = layered_config(defaults, file, {});
+  EXPECT_EQ(c.model.size, "");
+  EXPECT_EQ(c.model.heads, 4);
+  EXPECT_EQ(c.model.layers, 4);
+  // Flags over the file: a dimension on the command line beats the file's size...
+  c = layered_config(defaults, write("small.toml", "size = \"small\"\n"), {{field("layers"), "3"}});
+  EXPECT_EQ(c.model.size, "");
+  EXPECT_EQ(c.model.layers, 3);
+  EXPECT_EQ(c.model.d_model, 128);
+  // ... and a size on the command line beats the file's dimensions (a printed config, resized).
+  c = layered_config(defaults, write("printed.toml", config_to_toml(defaults)),
+                     {{field("size"), "base"}});
+  EXPECT_EQ(c.model.size, "base");
+  EXPECT_EQ(c.model.layers, 4);
+  EXPECT_EQ(c.model.d_model, 256);
+  EXPECT_EQ(c.model.ffn, 704);
+  // An unknown size is left for the model's check to name.
+  c = layered_config(defaults, "", {{field("size"), "huge"}});
+  EXPECT_NE(error_of([&] { effective_config(c); }).find("unknown lm size 'huge'"),
+            std::string::npos);
+}
+
 TEST(Config, ChecksNameTheFlag) {
   auto msg = [](auto mutate) {
     TrainConfig c;
