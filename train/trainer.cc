@@ -5,7 +5,9 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
+#include <optional>
 #include <random>
 
 #include "models/sizes.h"
@@ -14,6 +16,7 @@
 #include "recipe/load.h"
 #include "store/store.h"
 #include "train/checkpoint.h"
+#include "train/run_lock.h"
 #include "train/version.h"
 #include "util/error.h"
 
@@ -130,10 +133,17 @@ RunResult train(const TrainConfig& given, const Components& comp, TrainObserver*
   const std::string recipe_json = recipe_to_json(recipe);
 
   // A checkpoint directory belongs to one run: continue it with --resume, never overwrite it.
+  // The lock makes the look for checkpoints and every later write one run's alone.
+  std::optional<RunLock> lock;
+  if (!cfg.out.empty()) lock.emplace(cfg.out);
   const std::string ckpt = cfg.out.empty() ? "" : latest_checkpoint(cfg.out);
   if (!ckpt.empty() && !cfg.resume)
     fail("--out " + cfg.out + " already holds checkpoints of a run (" + ckpt +
          "); pass --resume to continue it, or choose another --out");
+  if (ckpt.empty() && cfg.resume)
+    fail("--resume: no checkpoint (ckpt-<step>.bin) found in " + cfg.out +
+         "; point --out at the directory of the run to continue, or leave out --resume to "
+         "start a new run there");
   const CheckpointMeta meta = ckpt.empty() ? CheckpointMeta{} : resumable(ckpt, cfg, recipe_json);
 
   auto data = comp.make_data(cfg);
@@ -152,13 +162,16 @@ RunResult train(const TrainConfig& given, const Components& comp, TrainObserver*
 
   Store store(cfg.db);
   const RunRecord rec = run_record(cfg, recipe, uid, model->num_params());
+  // From the row's start on, SIGINT/SIGTERM end the run through the loop: the row is marked
+  // interrupted and a checkpoint written, never left `running`.
+  SignalScope signals;
   RunResult res;
   res.run_id = store.begin_run(rec, start);
+  if (lock) lock->set_run(res.run_id, std::filesystem::absolute(cfg.db).string());
   res.command = rec.command;
   res.status = "completed";
   obs->on_start(res.run_id, start, rec.command);
 
-  SignalScope signals;
   std::vector<StepMetric> pending;
   std::vector<EvalMetric> pending_evals;
   auto last_flush = Clock::now();

@@ -48,8 +48,10 @@ struct RunResult {
 // recipe, which is returned in `recipe` if non-null. `lowp train --print-config` prints it.
 TrainConfig effective_config(const TrainConfig& given, Recipe* recipe = nullptr);
 
-// Runs (or, with cfg.resume and a checkpoint in cfg.out, continues) one training run and
-// records it in cfg.db. Stops early, with the reason recorded, on a non-finite loss or
+// Runs (or, with cfg.resume, continues from the latest checkpoint in cfg.out) one training run
+// and records it in cfg.db. cfg.out is locked for the whole run: a second run on it (with or
+// without --resume) is refused, naming the first; --resume with no checkpoint there is an
+// error. Stops early, with the reason recorded, on a non-finite loss or
 // gradient norm, on divergence (diverge_factor), or on SIGINT/SIGTERM (then it writes a
 // checkpoint if cfg.out is set). Throws lowp::Error for bad configurations; any other failure
 // is recorded as status "failed" and rethrown.
