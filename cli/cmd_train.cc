@@ -4,9 +4,9 @@
 
 #include "cli/command.h"
 #include "cli/train_options.h"
-#include "recipe/load.h"
 #include "train/components.h"
 #include "train/console.h"
+#include "train/trainer.h"
 
 namespace {
 
@@ -20,14 +20,14 @@ const bool registered = lowp::cli::register_command([](CLI::App& root) {
   const lowp::TrainConfig defaults;
   auto opts = std::make_shared<lowp::cli::TrainOptions>(*cmd, defaults);
   auto print = std::make_shared<bool>(false);
-  cmd->add_flag("--print-config", *print,
-                "check the configuration, print it as a --config TOML file, and exit");
+  cmd->add_flag(
+      "--print-config", *print,
+      "check the configuration, print it as a --config TOML file (as the run would use it: "
+      "sizes and defaults resolved), and exit");
   cmd->callback([opts, print] {
     const lowp::TrainConfig cfg = opts->resolve();
-    if (*print) {
-      lowp::check_config(cfg);
-      lowp::load_recipe(cfg.recipe);
-      std::fputs(lowp::config_to_toml(cfg).c_str(), stdout);
+    if (*print) {  // what the run would use and record, not what was typed
+      std::fputs(lowp::config_to_toml(lowp::effective_config(cfg)).c_str(), stdout);
       return;
     }
     lowp::ConsoleReporter console(stdout, stderr);

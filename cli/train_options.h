@@ -3,9 +3,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <memory>
+#include <deque>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "recipe/presets.h"
@@ -16,8 +18,7 @@ namespace lowp::cli {
 class TrainOptions {
  public:
   // `defaults` are the values shown in --help and used for flags not given.
-  TrainOptions(CLI::App& cmd, const TrainConfig& defaults)
-      : defaults_(defaults), parsed_(std::make_unique<TrainConfig>(defaults)) {
+  TrainOptions(CLI::App& cmd, const TrainConfig& defaults) : defaults_(defaults) {
     cmd.add_option("--config", config_file_,
                    "TOML file with the same keys as the flags (flags given here win)");
     for (const Field& f : train_fields()) {
@@ -27,37 +28,54 @@ class TrainOptions {
                           : (f.flags & kAnyModel) == kMlp    ? "mlp_teacher model"
                           : (f.flags & kAnyModel) == kLinreg ? "linreg model"
                                                              : "Run";
-      CLI::Option* opt = std::visit(
-          [&](auto get) -> CLI::Option* {
-            auto& ref = get(*parsed_);
-            if constexpr (std::is_same_v<std::remove_reference_t<decltype(ref)>, bool>) {
-              const std::string name = flag_name(f);
-              return cmd.add_flag(name + ",!--no-" + name.substr(2), ref,
-                                  help + (ref ? " (default: on)" : " (default: off)"));
-            } else {
-              return cmd.add_option(flag_name(f), ref, help)->capture_default_str();
-            }
-          },
-          f.ref);
-      opt->group(group);
-      options_.emplace_back(&f, opt);
+      Flag& flag = flags_.emplace_back();
+      flag.field = &f;
+      const std::string name = flag_name(f), shown = field_text(f, defaults);
+      // Values stay text here: set_field parses them, the same parser as for config files.
+      if (std::holds_alternative<bool& (*)(TrainConfig&)>(f.ref)) {
+        flag.is_bool = true;
+        flag.opt = cmd.add_flag(name + ",!--no-" + name.substr(2), flag.on,
+                                help + (shown == "true" ? " (default: on)" : " (default: off)"));
+      } else {
+        flag.opt =
+            cmd.add_option(name, flag.text, help)->default_str(shown)->type_name(type_name(f));
+      }
+      flag.opt->group(group);
     }
   }
 
-  // defaults <- the --config file <- the flags given on the command line.
+  // defaults <- the --config file <- the flags given on the command line (layered_config).
   TrainConfig resolve() const {
-    TrainConfig c = defaults_;
-    if (!config_file_.empty()) load_config_file(c, config_file_);
-    for (const auto& [f, opt] : options_)
-      if (opt->count() > 0) copy_field(*f, c, *parsed_);
-    return c;
+    std::vector<Setting> given;
+    for (const Flag& flag : flags_)
+      if (flag.opt->count() > 0)
+        given.push_back({flag.field, flag.is_bool ? (flag.on ? "true" : "false") : flag.text});
+    return layered_config(defaults_, config_file_, given);
   }
 
  private:
+  struct Flag {
+    const Field* field = nullptr;
+    CLI::Option* opt = nullptr;
+    bool is_bool = false, on = false;
+    std::string text;
+  };
+
+  static const char* type_name(const Field& f) {
+    return std::visit(
+        [](auto get) {
+          using T = std::remove_reference_t<decltype(get(std::declval<TrainConfig&>()))>;
+          return std::is_same_v<T, std::string> ? "TEXT"
+                 : std::is_floating_point_v<T>  ? "FLOAT"
+                 : std::is_unsigned_v<T>        ? "UINT"
+                                                : "INT";
+        },
+        f.ref);
+  }
+
   TrainConfig defaults_;
-  std::unique_ptr<TrainConfig> parsed_;  // CLI11 writes into it; stable address
   std::string config_file_;
-  std::vector<std::pair<const Field*, CLI::Option*>> options_;
+  std::deque<Flag> flags_;  // CLI11 writes into its members: addresses must stay put
 };
 
 }  // namespace lowp::cli

@@ -6,15 +6,14 @@
 #include <charconv>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "formats/format.h"
 #include "recipe/options.h"
 #include "recipe/presets.h"
 #include "recipe/slots.h"
 #include "util/error.h"
+#include "util/file.h"
 
 namespace lowp {
 namespace {
@@ -126,13 +125,12 @@ Recipe load_base(const std::string& name, const std::string& origin, const std::
   }
   std::filesystem::path path(name);
   if (path.is_relative() && !base_dir.empty()) path = std::filesystem::path(base_dir) / path;
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  std::string why;
+  const auto text = read_file(path.string(), why);
+  if (!text)
     fail("recipe " + origin + ": base '" + name + "' is neither a preset (" + preset_names() +
-         ") nor a readable file (" + path.string() + ")");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  apply_document(r, parse_document(ss.str(), path.string()), path.string(),
+         ") nor a readable file (" + path.string() + " " + why + ")");
+  apply_document(r, parse_document(*text, path.string()), path.string(),
                  path.parent_path().string(), depth + 1);
   return r;
 }
@@ -240,13 +238,13 @@ Recipe load_recipe(std::string_view name_or_file) {
   const std::string name(name_or_file);
   if (name.empty()) fail("empty recipe name; valid presets: " + preset_names() + ", or a file");
   if (const Preset* p = find_preset(name)) return parse_recipe(p->text, name);
-  std::ifstream in(name, std::ios::binary);
-  if (!in)
+  std::string why;
+  const auto text = read_file(name, why);
+  if (!text)
     fail("recipe '" + name + "' is neither a preset (" + preset_names() +
-         ") nor a readable .toml/.json file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_recipe(ss.str(), name, std::filesystem::path(name).parent_path().string());
+         ") nor a readable .toml/.json file: " + name + " " + why +
+         "; name a preset or a recipe file");
+  return parse_recipe(*text, name, std::filesystem::path(name).parent_path().string());
 }
 
 std::string recipe_to_json(const Recipe& r) {

@@ -56,16 +56,20 @@ inline constexpr const char* kStatuses[] = {"running", "completed", "diverged", 
 
 struct RunRow {
   int64_t id = 0;
+  // status and reason as read: a `running` row whose process is gone from this host (killed
+  // before it could record an end) reads as interrupted.
   std::string uid, study, status, reason, created, updated, code_version, command, host;
   std::string recipe_name, recipe_json, config_json;
   int64_t steps_done = 0, resumes = 0, num_params = 0, pid = 0;
+  std::string pid_started;  // identifies the process `pid` was (boot id / start time); may be ""
   std::optional<double> final_val_loss, tokens_per_s;
 };
 
 class Store {
  public:
   // Opens or creates `path` (read_only: must exist, never written). Creates or upgrades the
-  // schema; WAL journal, so readers never block the writer and a crash loses no commit.
+  // schema, and records as interrupted the runs of this host left `running` by a process that
+  // is gone; WAL journal, so readers never block the writer and a crash loses no commit.
   Store(const std::string& path, bool read_only = false);
   ~Store();
 
@@ -91,8 +95,11 @@ class Store {
   const std::string& path() const;
 
  private:
+  int64_t schema_version();
+  void mark_gone_runs();
   void ensure_columns(const std::vector<Column>& cols);
   std::unique_ptr<sql::Db> db_;
+  int64_t version_ = 0;  // the schema version of the file
 };
 
 }  // namespace lowp

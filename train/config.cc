@@ -5,12 +5,12 @@
 
 #include <charconv>
 #include <cstdint>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "models/sizes.h"
 #include "util/error.h"
+#include "util/file.h"
 
 namespace lowp {
 namespace {
@@ -25,10 +25,44 @@ using json = nlohmann::json;
 
 constexpr unsigned R = kResult;
 
+// Parses a number in full; a leading '+' is allowed (from_chars takes none).
 template <class T>
-bool parse_number(const std::string& s, T& out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size();
+std::errc parse_number(const std::string& s, T& out) {
+  const char* first = s.data() + (s.size() > 1 && s[0] == '+' && s[1] != '-' ? 1 : 0);
+  auto [p, ec] = std::from_chars(first, s.data() + s.size(), out);
+  return ec == std::errc() && p != s.data() + s.size() ? std::errc::invalid_argument : ec;
+}
+
+// Parses `text` into the field: "" on success, else what the value must be. The one parser of
+// the command line, config files and stored configs, so every integer option rejects what it
+// cannot hold (a negative seed was wrapped to 2^64-5) in the same words.
+std::string parse_into(const Field& f, TrainConfig& c, const std::string& text) {
+  return std::visit(
+      [&](auto get) -> std::string {
+        auto& ref = get(c);
+        using T = std::remove_reference_t<decltype(ref)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          ref = text;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          if (text != "true" && text != "false") return "must be true or false";
+          ref = text == "true";
+        } else if constexpr (std::is_floating_point_v<T>) {
+          T v{};
+          if (parse_number(text, v) != std::errc()) return "must be a number";
+          ref = v;
+        } else {
+          T v{};  // from_chars takes no '-' for unsigned types: no wrap-around
+          const std::errc ec = parse_number(text, v);
+          if (ec == std::errc::result_out_of_range)
+            return "must be an integer from " + std::to_string(std::numeric_limits<T>::min()) +
+                   " to " + std::to_string(std::numeric_limits<T>::max());
+          if (ec != std::errc())
+            return std::is_unsigned_v<T> ? "must be a non-negative integer" : "must be an integer";
+          ref = v;
+        }
+        return "";
+      },
+      f.ref);
 }
 
 std::string number_text(double v) {
@@ -81,7 +115,8 @@ void set_from_json(const Field& f, TrainConfig& c, const json& v, const std::str
         } else {
           if (!v.is_number_integer())
             fail(where + ": '" + f.name + "' needs an integer, got " + v.dump());
-          set_field(f, c, v.dump());  // range-checked parse
+          const std::string why = parse_into(f, c, v.dump());  // range-checked
+          if (!why.empty()) fail(where + ": '" + f.name + "' = " + v.dump() + ": " + why);
         }
       },
       f.ref);
@@ -93,6 +128,42 @@ std::string toml_string(const std::string& v) {
   std::string out;
   for (char ch : json(v).dump()) out += ch == '\x7f' ? std::string("\\u007f") : std::string(1, ch);
   return out;
+}
+
+// The lm dimensions a named size sets (models::resolve).
+struct SizeDim {
+  const char* field;
+  int models::NamedSize::*preset;
+  int ModelConfig::*model;
+};
+constexpr SizeDim kSizeDims[] = {
+    {"layers", &models::NamedSize::layers, &ModelConfig::layers},
+    {"d_model", &models::NamedSize::d_model, &ModelConfig::d_model},
+    {"heads", &models::NamedSize::heads, &ModelConfig::heads},
+    {"ffn", &models::NamedSize::ffn, &ModelConfig::ffn},
+    {"seq", &models::NamedSize::seq, &ModelConfig::seq},
+};
+
+// One source's named size (`given`: the fields that source set) fills the dimensions the same
+// source leaves out; a dimension given explicitly wins. A size whose dimensions no longer all
+// hold is cleared: the model is not that size any more, and models::resolve would put the
+// size's dimensions back over the explicit ones.
+void apply_named_size(TrainConfig& c, const std::vector<const Field*>& given) {
+  const models::NamedSize* size = nullptr;
+  for (const auto& s : models::lm_sizes())
+    if (c.model.size == s.name) size = &s;
+  if (!size) return;  // none, or unknown: models::resolve names the valid sizes
+  auto is_given = [&](const char* name) {
+    for (const Field* f : given)
+      if (std::string(f->name) == name) return true;
+    return false;
+  };
+  bool holds = true;
+  for (const SizeDim& d : kSizeDims) {
+    if (is_given("size") && !is_given(d.field)) c.model.*d.model = size->*d.preset;
+    holds = holds && c.model.*d.model == size->*d.preset;
+  }
+  if (!holds) c.model.size.clear();
 }
 
 json toml_value(const toml::node& n, const std::string& where) {
@@ -108,8 +179,10 @@ json toml_value(const toml::node& n, const std::string& where) {
 const std::vector<Field>& train_fields() {
   static const std::vector<Field> fields = {
       LOWP_FIELD("model", model.kind, R | kAnyModel, "model kind: lm | mlp_teacher | linreg"),
-      LOWP_FIELD("size", model.size, R | kAnyModel,
-                 "named model size (tiny, small, base, ...); empty: the dimensions below"),
+      LOWP_FIELD(
+          "size", model.size, R | kAnyModel,
+          "named lm size (tiny, small, base, ...): sets layers, d_model, heads, ffn and seq, "
+          "except those given too; empty: the dimensions below"),
       LOWP_FIELD("layers", model.layers, R | kLm, "transformer blocks"),
       LOWP_FIELD("d_model", model.d_model, R | kLm, "model width"),
       LOWP_FIELD("heads", model.heads, R | kLm, "attention heads"),
@@ -199,39 +272,19 @@ std::string field_text(const Field& f, const TrainConfig& c) {
 }
 
 void set_field(const Field& f, TrainConfig& c, const std::string& text) {
-  std::visit(
-      [&](auto get) {
-        auto& ref = get(c);
-        using T = std::remove_reference_t<decltype(ref)>;
-        if constexpr (std::is_same_v<T, std::string>) {
-          ref = text;
-        } else if constexpr (std::is_same_v<T, bool>) {
-          if (text != "true" && text != "false")
-            fail(flag_name(f) + " '" + text + "': needs true or false");
-          ref = text == "true";
-        } else {
-          T v{};
-          if (!parse_number(text, v))
-            fail(flag_name(f) + " '" + text + "': needs " +
-                 (std::is_floating_point_v<T> ? "a number" : "an integer in range"));
-          ref = v;
-        }
-      },
-      f.ref);
+  const std::string why = parse_into(f, c, text);
+  if (!why.empty()) fail(flag_name(f) + " " + shell_word(text) + ": " + why);
 }
 
-void copy_field(const Field& f, TrainConfig& dst, const TrainConfig& src) {
-  std::visit([&](auto get) { get(dst) = get(const_cast<TrainConfig&>(src)); }, f.ref);
+std::vector<const Field*> load_config_file(TrainConfig& c, const std::string& path) {
+  std::string why;
+  const auto read = read_file(path, why);
+  if (!read) fail("config file " + path + ": cannot open it (it " + why + ")");
+  return load_config_text(c, *read, path);
 }
 
-void load_config_file(TrainConfig& c, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("config file " + path + ": cannot open it");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  load_config_text(c, text, path);
-}
-
-void load_config_text(TrainConfig& c, std::string_view text, const std::string& path) {
+std::vector<const Field*> load_config_text(TrainConfig& c, std::string_view text,
+                                           const std::string& path) {
   json doc;
   const size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && text[first] == '{') {
@@ -253,11 +306,27 @@ void load_config_text(TrainConfig& c, std::string_view text, const std::string& 
            ": invalid TOML: " + std::string(e.description()));
     }
   }
+  std::vector<const Field*> given;
   for (const auto& [k, v] : doc.items()) {
     const Field* f = find_field(k);
     if (!f) fail("config file " + path + ": unknown key '" + k + "'; valid keys: " + field_names());
     set_from_json(*f, c, v, "config file " + path);
+    given.push_back(f);
   }
+  return given;
+}
+
+TrainConfig layered_config(const TrainConfig& defaults, const std::string& config_file,
+                           const std::vector<Setting>& flags) {
+  TrainConfig c = defaults;
+  if (!config_file.empty()) apply_named_size(c, load_config_file(c, config_file));
+  std::vector<const Field*> given;
+  for (const auto& s : flags) {
+    set_field(*s.field, c, s.text);
+    given.push_back(s.field);
+  }
+  apply_named_size(c, given);
+  return c;
 }
 
 std::string config_to_json(const TrainConfig& c) {

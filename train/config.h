@@ -64,17 +64,30 @@ std::string flag_name(const Field& f);  // "--d-model"
 bool field_applies(const Field& f, const std::string& model_kind);
 // The value as text (numbers in shortest round-trip form; bools true/false).
 std::string field_text(const Field& f, const TrainConfig& c);
-// Sets a field from text; throws lowp::Error naming the field and the expected type.
+// Sets a field from text; throws lowp::Error quoting the flag and the text, and saying what it
+// must be ("--seed -5: must be a non-negative integer").
 void set_field(const Field& f, TrainConfig& c, const std::string& text);
 
-// Copies one field's value from `src` to `dst`.
-void copy_field(const Field& f, TrainConfig& dst, const TrainConfig& src);
-
 // Keys of a TOML (or JSON, if it starts with '{') file, named like the fields (snake_case or
-// kebab-case), set on top of `c`. Unknown keys and wrong types are errors naming the file.
-void load_config_file(TrainConfig& c, const std::string& path);
+// kebab-case), set on top of `c`; returns the fields the file set. Unknown keys and wrong types
+// are errors naming the file.
+std::vector<const Field*> load_config_file(TrainConfig& c, const std::string& path);
 // The same from the file's text; `path` names it in errors.
-void load_config_text(TrainConfig& c, std::string_view text, const std::string& path);
+std::vector<const Field*> load_config_text(TrainConfig& c, std::string_view text,
+                                           const std::string& path);
+
+// A field given explicitly (on the command line), as text for set_field.
+struct Setting {
+  const Field* field;
+  std::string text;
+};
+// The configuration from its sources, each over the one before: `defaults`, the keys of
+// `config_file` (none if empty), then `flags`. A named `size` sets the lm dimensions (layers,
+// d_model, heads, ffn, seq) that its own source does not give: explicit dimensions win. When
+// the dimensions end up other than the size's, `size` is cleared, so the result is exactly
+// what a run uses.
+TrainConfig layered_config(const TrainConfig& defaults, const std::string& config_file,
+                           const std::vector<Setting>& flags);
 std::string config_to_json(const TrainConfig& c);
 // Every field as `key = value` lines: a file load_config_file reads back to the same config.
 std::string config_to_toml(const TrainConfig& c);

@@ -2,10 +2,9 @@
 #include "train/text_data.h"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 
 #include "util/error.h"
+#include "util/file.h"
 #include "util/philox.h"
 
 namespace lowp {
@@ -63,13 +62,14 @@ void check_utf8(const std::vector<uint8_t>& b, const std::string& path) {
 TextData::TextData(const std::string& path, int batch, int seq, uint64_t seed, double val_fraction,
                    int val_batches)
     : batch_(batch), seq_(seq), seed_(seed) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    fail("data file " + path + ": cannot open it; pass a UTF-8 text file with --data" +
+  std::string why;
+  const auto text = read_file(path, why);
+  if (!text)
+    fail("data file " + path + ": cannot open it (it " + why +
+         "); pass a UTF-8 text file with --data" +
          (path == default_corpus_path() ? " or run scripts/setup.sh to fetch the bundled corpus"
                                         : ""));
-  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                   std::istreambuf_iterator<char>());
+  const std::vector<uint8_t> bytes(text->begin(), text->end());
   if (bytes.empty()) fail("data file " + path + " is empty; pass a UTF-8 text file with --data");
   check_utf8(bytes, path);
 

@@ -5,7 +5,9 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
+#include <optional>
 #include <random>
 
 #include "kernels/runtime.h"
@@ -14,6 +16,7 @@
 #include "recipe/load.h"
 #include "store/store.h"
 #include "train/checkpoint.h"
+#include "train/run_lock.h"
 #include "train/version.h"
 #include "util/error.h"
 
@@ -111,24 +114,36 @@ double evaluate(Model& model, DataSource& data, uint64_t step) {
   return sum / static_cast<double>(n);
 }
 
+TrainConfig effective_config(const TrainConfig& given, Recipe* recipe) {
+  check_config(given);
+  TrainConfig cfg = given;
+  cfg.model = models::resolve(given.model);  // a named size becomes its dimensions
+  Recipe r = resolve_layer_indices(load_recipe(cfg.recipe), cfg.model.layers);
+  cfg.optim.name = resolve_optimizer(cfg.optim, r);
+  if (recipe) *recipe = std::move(r);
+  return cfg;
+}
+
 RunResult train(const TrainConfig& given, const Components& comp, TrainObserver* obs) {
   TrainObserver quiet;
   if (!obs) obs = &quiet;
-  TrainConfig requested = given;
-  requested.model = models::resolve(given.model);  // a named --size becomes its dimensions
-  check_config(requested);
-  kernels::set_num_threads(requested.threads);  // the one pool: model, kernels and optimizer
-  const Recipe recipe =
-      resolve_layer_indices(load_recipe(requested.recipe), requested.model.layers);
+  Recipe recipe;
+  const TrainConfig cfg = effective_config(given, &recipe);
+  kernels::set_num_threads(cfg.threads);  // the one pool: model, kernels and optimizer
   const std::string recipe_json = recipe_to_json(recipe);
-  TrainConfig cfg = requested;  // as recorded: `--optimizer auto` resolved against the recipe
-  cfg.optim.name = resolve_optimizer(cfg.optim, recipe);
 
   // A checkpoint directory belongs to one run: continue it with --resume, never overwrite it.
+  // The lock makes the look for checkpoints and every later write one run's alone.
+  std::optional<RunLock> lock;
+  if (!cfg.out.empty()) lock.emplace(cfg.out);
   const std::string ckpt = cfg.out.empty() ? "" : latest_checkpoint(cfg.out);
   if (!ckpt.empty() && !cfg.resume)
     fail("--out " + cfg.out + " already holds checkpoints of a run (" + ckpt +
          "); pass --resume to continue it, or choose another --out");
+  if (ckpt.empty() && cfg.resume)
+    fail("--resume: no checkpoint (ckpt-<step>.bin) found in " + cfg.out +
+         "; point --out at the directory of the run to continue, or leave out --resume to "
+         "start a new run there");
   const CheckpointMeta meta = ckpt.empty() ? CheckpointMeta{} : resumable(ckpt, cfg, recipe_json);
 
   auto data = comp.make_data(cfg);
@@ -146,13 +161,16 @@ RunResult train(const TrainConfig& given, const Components& comp, TrainObserver*
 
   Store store(cfg.db);
   const RunRecord rec = run_record(cfg, recipe, uid, model->num_params());
+  // From the row's start on, SIGINT/SIGTERM end the run through the loop: the row is marked
+  // interrupted and a checkpoint written, never left `running`.
+  SignalScope signals;
   RunResult res;
   res.run_id = store.begin_run(rec, start);
+  if (lock) lock->set_run(res.run_id, std::filesystem::absolute(cfg.db).string());
   res.command = rec.command;
   res.status = "completed";
   obs->on_start(res.run_id, start, rec.command);
 
-  SignalScope signals;
   std::vector<StepMetric> pending;
   std::vector<EvalMetric> pending_evals;
   auto last_flush = Clock::now();

@@ -43,8 +43,15 @@ struct RunResult {
   std::string command;  // reproduce_command()
 };
 
-// Runs (or, with cfg.resume and a checkpoint in cfg.out, continues) one training run and
-// records it in cfg.db. Stops early, with the reason recorded, on a non-finite loss or
+// The configuration a run of `given` uses and records: checked, the model resolved (a named
+// size expanded, ffn 0 -> the SwiGLU default) and `--optimizer auto` resolved against the
+// recipe, which is returned in `recipe` if non-null. `lowp train --print-config` prints it.
+TrainConfig effective_config(const TrainConfig& given, Recipe* recipe = nullptr);
+
+// Runs (or, with cfg.resume, continues from the latest checkpoint in cfg.out) one training run
+// and records it in cfg.db. cfg.out is locked for the whole run: a second run on it (with or
+// without --resume) is refused, naming the first; --resume with no checkpoint there is an
+// error. Stops early, with the reason recorded, on a non-finite loss or
 // gradient norm, on divergence (diverge_factor), or on SIGINT/SIGTERM (then it writes a
 // checkpoint if cfg.out is set). Throws lowp::Error for bad configurations; any other failure
 // is recorded as status "failed" and rethrown.

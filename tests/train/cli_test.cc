@@ -1,6 +1,7 @@
 // The command-line contract of `lowp train`, `lowp eval` and `lowp runs`: help generated from
 // the config table, config files, the reproduce command round trip, listings, and bad input.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -81,7 +82,42 @@ TEST(Cli, ReproduceCommandRoundTrips) {
   ASSERT_EQ(cmd.rfind("lowp train ", 0), 0u);
   const Result r = lowp(cmd.substr(5) + " --print-config");
   ASSERT_EQ(r.code, 0) << cmd << "\n" << r.err;
-  EXPECT_EQ(r.out, config_to_toml(c));
+  EXPECT_EQ(r.out, config_to_toml(effective_config(c)));
+}
+
+// --print-config shows what the run then uses and records, explicit dimensions over a named
+// size included (the size used to win silently while the printout showed the flags).
+TEST(Cli, PrintConfigIsWhatTheRunUses) {
+  const std::string corpus = testing::write_text_file("corpus.txt", 1 << 16, 3);
+  const std::string run =
+      "train --size tiny --layers 1 --seq 16 --heads 4 --steps 2 --batch 2 "
+      "--val-batches 1 --data '" +
+      corpus + "' --db cli_size.db";
+  const Result printed = lowp(run + " --print-config");
+  ASSERT_EQ(printed.code, 0) << printed.err;
+  // tiny: 2 layers, d 64, 2 heads, ffn 192, seq 256.
+  for (const char* line : {"\nsize = \"\"\n", "\nlayers = 1\n", "\nd_model = 64\n", "\nheads = 4\n",
+                           "\nffn = 192\n", "\nseq = 16\n", "\noptimizer = \"adamw\"\n"})
+    EXPECT_NE(printed.out.find(line), std::string::npos) << line << " in\n" << printed.out;
+
+  const std::string db = temp("cli_size.db");
+  const Result trained = lowp(run);
+  ASSERT_EQ(trained.code, 0) << trained.err;
+  Store st(db, true);
+  ASSERT_EQ(st.runs().size(), 1u);
+  EXPECT_EQ(config_to_toml(config_from_json(st.runs()[0].config_json)), printed.out);
+
+  // The same through a config file holding both the size and explicit dimensions.
+  const std::string file = temp("sized.toml");
+  std::ofstream(file) << "size = \"tiny\"\nlayers = 1\nseq = 16\nheads = 4\n";
+  const Result from_file = lowp("train --config '" + file +
+                                "' --steps 2 --batch 2 "
+                                "--val-batches 1 --data '" +
+                                corpus +
+                                "' --db cli_size.db "
+                                "--print-config");
+  ASSERT_EQ(from_file.code, 0) << from_file.err;
+  EXPECT_EQ(from_file.out, printed.out);
 }
 
 TEST(Cli, BadInputSaysWhatAndExitsNonZero) {
@@ -90,14 +126,35 @@ TEST(Cli, BadInputSaysWhatAndExitsNonZero) {
     int code;
   };
   const std::string missing_cfg = temp("absent.toml");
+  const std::string dir = temp("a_dir");
+  std::filesystem::create_directories(dir);
   const std::vector<Case> cases = {
+      // A directory (or a missing file) as the recipe used to train as fp32 without a word.
+      {"train --recipe '" + dir + "' --print-config", dir + " is a directory, not a file", 2},
+      {"train --model linreg --steps 1 --db cli_bad.db --recipe '" + dir + "'",
+       dir + " is a directory, not a file", 2},
+      {"train --recipe /nonexistent/r.toml --print-config", "/nonexistent/r.toml does not exist",
+       2},
+      {"train --config '" + dir + "' --print-config",
+       "config file " + dir + ": cannot open it (it is a directory, not a file)", 2},
+      {"train --data '" + dir + "'",
+       "data file " + dir + ": cannot open it (it is a directory, not a file)", 2},
+      // Negative values for unsigned options were wrapped around to 2^64 - 5.
+      {"train --seed -5 --print-config", "lowp: error: --seed -5: must be a non-negative integer",
+       2},
+      {"train --seed=-5 --print-config", "--seed -5: must be a non-negative integer", 2},
+      {"train --steps 99999999999999999999 --print-config",
+       "--steps 99999999999999999999: must be an integer from -9223372036854775808 to "
+       "9223372036854775807",
+       2},
+      {"train --batch 2.5 --print-config", "--batch 2.5: must be an integer", 2},
       {"train --batch 0 --print-config", "lowp: error: --batch 0: needs at least 1", 2},
       {"train --recipe mxfp9 --print-config", "'mxfp9' is neither a preset", 2},
       {"train --model gpt --print-config", "--model gpt: unknown model kind", 2},
       {"train --checkpoint-every 5 --print-config", "--checkpoint-every needs --out", 2},
       {"train --config '" + missing_cfg + "'", "absent.toml", 2},
       {"train --data /nonexistent/corpus.txt", "data file /nonexistent/corpus.txt: cannot open", 2},
-      {"train --lr fast", "--lr", 0},
+      {"train --lr fast", "--lr fast: must be a number", 2},
       {"train --bogus", "--bogus", 0},
       {"eval /nonexistent/ckpt-1.bin", "checkpoint /nonexistent/ckpt-1.bin: cannot open", 2},
       {"runs --db /nonexistent/runs.db", "/nonexistent/runs.db", 2},
@@ -153,6 +210,39 @@ TEST(Cli, RunsListsAndShowsRuns) {
   r = lowp("runs show 9 --db '" + db + "'");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("no run 9 in"), std::string::npos) << r.err;
+}
+
+// A run killed before it could record its end lists as interrupted, not running forever.
+TEST(Cli, RunsShowsAKilledRunAsInterrupted) {
+  const std::string db = temp("cli_killed.db");
+  TrainConfig c;
+  c.model.kind = "linreg";
+  c.steps = 1000000;
+  c.db = db;
+  struct Die : TrainObserver {
+    void on_step(const StepInfo& s) override {
+      if (s.step == 3) raise(SIGKILL);
+    }
+  };
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    Die die;
+    train(c, testing::test_components(), &die);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  Result r = lowp("runs --db '" + db + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\n1   default  interrupted  linreg"), std::string::npos) << r.out;
+  r = lowp("runs --db '" + db + "' --status running");
+  EXPECT_NE(r.err.find("no runs"), std::string::npos) << r.out;
+  r = lowp("runs show 1 --db '" + db + "'");
+  EXPECT_NE(r.out.find("status      interrupted: process " + std::to_string(pid) + " on "),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace

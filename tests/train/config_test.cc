@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 #include <set>
+#include <type_traits>
+#include <utility>
+#include <variant>
 
 #include "test_models.h"
 #include "util/error.h"
@@ -79,7 +83,8 @@ TEST(Config, FileKeysInEitherCaseAndTypeChecks) {
   };
   EXPECT_NE(bad("lr = \"fast\"\n").find("'lr' needs a number"), std::string::npos);
   EXPECT_NE(bad("layers = 2.5\n").find("'layers' needs an integer"), std::string::npos);
-  EXPECT_NE(bad("seed = -1\n").find("--seed '-1'"), std::string::npos);
+  EXPECT_NE(bad("seed = -1\n").find("'seed' = -1: must be a non-negative integer"),
+            std::string::npos);
   EXPECT_NE(bad("learning_rate = 1\n").find("unknown key 'learning_rate'"), std::string::npos);
   EXPECT_NE(bad("lr = \n").find("bad.toml:1:"), std::string::npos);
   EXPECT_NE(bad("{\"lr\": }").find("invalid JSON"), std::string::npos);
@@ -118,6 +123,106 @@ TEST(Config, PrintedTomlReadsBackLargeDoublesAndControlCharacters) {
   EXPECT_EQ(back.optim.eps, 5.0);
   EXPECT_EQ(back.data, c.data);
   EXPECT_EQ(config_to_json(back), config_to_json(c));
+}
+
+// Every integer option parses through one parser: negative values for unsigned options and
+// values out of the option's range are errors quoting what was typed (a negative --seed was
+// wrapped around to 2^64 - 5).
+TEST(Config, IntegerOptionsRejectWhatTheyCannotHold) {
+  int integers = 0;
+  for (const auto& f : train_fields()) {
+    std::visit(
+        [&](auto get) {
+          using T = std::remove_reference_t<decltype(get(std::declval<TrainConfig&>()))>;
+          if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+            ++integers;
+            TrainConfig c;
+            const std::string before = field_text(f, c);
+            auto err = [&](const std::string& text) {
+              return error_of([&] { set_field(f, c, text); });
+            };
+            const std::string flag = flag_name(f);
+            if (std::is_unsigned_v<T>) {
+              EXPECT_EQ(err("-5"), flag + " -5: must be a non-negative integer");
+            } else {
+              EXPECT_EQ(err("-5"), "") << flag;  // a range check (check_config) may refuse it
+              EXPECT_EQ(field_text(f, c), "-5");
+            }
+            const std::string big = "99999999999999999999999";
+            EXPECT_EQ(err(big), flag + " " + big + ": must be an integer from " +
+                                    std::to_string(std::numeric_limits<T>::min()) + " to " +
+                                    std::to_string(std::numeric_limits<T>::max()));
+            EXPECT_EQ(err("1.5").find(flag + " 1.5: must be a"), 0u) << err("1.5");
+            EXPECT_EQ(err(""), flag + " '': must be " +
+                                   (std::is_unsigned_v<T> ? "a non-negative " : "an ") + "integer");
+            EXPECT_EQ(err("+7"), "");  // an explicit sign is fine
+            EXPECT_EQ(field_text(f, c), "7");
+          }
+        },
+        f.ref);
+  }
+  EXPECT_GE(integers, 20);
+}
+
+// A named size fills the dimensions its source leaves out; dimensions given explicitly win,
+// and a size that no longer describes the model is cleared (models::resolve would otherwise
+// put its dimensions back).
+TEST(Config, ExplicitDimensionsWinOverANamedSize) {
+  auto field = [](const char* name) {
+    for (const auto& f : train_fields())
+      if (std::string(f.name) == name) return &f;
+    ADD_FAILURE() << name;
+    return &train_fields()[0];
+  };
+  const TrainConfig defaults;
+  // small: 4 layers, d 128, 2 heads, ffn 384, seq 256.
+  TrainConfig c = layered_config(defaults, "", {{field("size"), "small"}});
+  EXPECT_EQ(c.model.size, "small");
+  EXPECT_EQ(c.model.layers, 4);
+  EXPECT_EQ(c.model.d_model, 128);
+  EXPECT_EQ(c.model.heads, 2);
+  EXPECT_EQ(c.model.ffn, 384);
+  EXPECT_EQ(c.model.seq, 256);
+
+  c = layered_config(defaults, "",
+                     {{field("layers"), "1"}, {field("size"), "small"}, {field("seq"), "32"}});
+  EXPECT_EQ(c.model.size, "");
+  EXPECT_EQ(c.model.layers, 1);
+  EXPECT_EQ(c.model.seq, 32);
+  EXPECT_EQ(c.model.d_model, 128);  // the rest from the size
+  EXPECT_EQ(c.model.heads, 2);
+  EXPECT_EQ(c.model.ffn, 384);
+  // What effective_config makes of it (what runs and --print-config) keeps the explicit keys.
+  const TrainConfig run = effective_config(c);
+  EXPECT_EQ(run.model.layers, 1);
+  EXPECT_EQ(run.model.seq, 32);
+
+  // Giving a dimension equal to the size's keeps the size.
+  c = layered_config(defaults, "", {{field("size"), "small"}, {field("heads"), "2"}});
+  EXPECT_EQ(c.model.size, "small");
+
+  // In a config file: the same rule within the file.
+  const std::string file = write("sized.toml", "size = \"small\"\nheads = 4\n");
+  c = layered_config(defaults, file, {});
+  EXPECT_EQ(c.model.size, "");
+  EXPECT_EQ(c.model.heads, 4);
+  EXPECT_EQ(c.model.layers, 4);
+  // Flags over the file: a dimension on the command line beats the file's size...
+  c = layered_config(defaults, write("small.toml", "size = \"small\"\n"), {{field("layers"), "3"}});
+  EXPECT_EQ(c.model.size, "");
+  EXPECT_EQ(c.model.layers, 3);
+  EXPECT_EQ(c.model.d_model, 128);
+  // ... and a size on the command line beats the file's dimensions (a printed config, resized).
+  c = layered_config(defaults, write("printed.toml", config_to_toml(defaults)),
+                     {{field("size"), "base"}});
+  EXPECT_EQ(c.model.size, "base");
+  EXPECT_EQ(c.model.layers, 4);
+  EXPECT_EQ(c.model.d_model, 256);
+  EXPECT_EQ(c.model.ffn, 704);
+  // An unknown size is left for the model's check to name.
+  c = layered_config(defaults, "", {{field("size"), "huge"}});
+  EXPECT_NE(error_of([&] { effective_config(c); }).find("unknown lm size 'huge'"),
+            std::string::npos);
 }
 
 TEST(Config, ChecksNameTheFlag) {

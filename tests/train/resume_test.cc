@@ -126,7 +126,10 @@ TEST(Resume, KilledRunResumesBitIdentically) {
   {
     Store st(c.db, true);  // the crash left the store consistent
     const RunRow row = st.runs().at(0);
-    EXPECT_EQ(row.status, "running");
+    // Its process is gone: not `running` forever, though it could not record its end.
+    EXPECT_EQ(row.status, "interrupted");
+    EXPECT_NE(row.reason.find("process " + std::to_string(pid) + " on "), std::string::npos)
+        << row.reason;
     EXPECT_EQ(row.steps_done, 20);
     EXPECT_EQ(st.metrics(row.id).size(), 20u);
   }
@@ -202,12 +205,64 @@ TEST(Resume, GuardsAgainstMixingRuns) {
   EXPECT_EQ(error_of(c), "");
 }
 
-TEST(Resume, ResumeWithoutACheckpointStartsFresh) {
+// --resume means "continue": with nothing to continue it must not start a new run silently.
+TEST(Resume, ResumeWithoutACheckpointIsAnError) {
   TrainConfig c = config("fresh_resume");
   c.steps = 10, c.resume = true;
-  const RunResult r = train(c, test_components(), nullptr);
-  EXPECT_EQ(r.status, "completed");
-  EXPECT_EQ(Store(c.db, true).run(r.run_id)->resumes, 0);
+  const std::string e = error_of(c);
+  EXPECT_NE(e.find("--resume: no checkpoint (ckpt-<step>.bin) found in " + c.out +
+                   "; point --out at the directory of the run to continue, or leave out "
+                   "--resume"),
+            std::string::npos)
+      << e;
+  EXPECT_FALSE(std::filesystem::exists(c.db)) << "a run was recorded";
+  EXPECT_EQ(latest_checkpoint(c.out), "");
+}
+
+// SIGTERM from outside (a scheduler's stop) ends the run cleanly: checkpoint of the steps
+// done, row interrupted with the reason, exit through the normal path; it resumes.
+TEST(Resume, SigtermFromOutsideKeepsTheCheckpointAndMarksTheRowInterrupted) {
+  TrainConfig c = config("sigterm");
+  int ready[2], go[2];
+  ASSERT_EQ(pipe(ready), 0);
+  ASSERT_EQ(pipe(go), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // Waits after step 5 until the parent has sent the signal; a signal sent to a process goes
+    // to its main thread, whose handler has run by the time `go` arrives.
+    struct Handshake : TrainObserver {
+      int ready_fd, go_fd;
+      Handshake(int r, int g) : ready_fd(r), go_fd(g) {}
+      void on_step(const StepInfo& s) override {
+        if (s.step != 5) return;
+        char b = 'r';
+        if (write(ready_fd, &b, 1) != 1 || read(go_fd, &b, 1) != 1) _exit(3);
+      }
+    } handshake(ready[1], go[0]);
+    const RunResult r = train(c, test_components(), &handshake);
+    _exit(r.status == "interrupted" && r.reason == "SIGTERM before step 6" ? 0 : 4);
+  }
+  char b = 0;
+  ASSERT_EQ(read(ready[0], &b, 1), 1);
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  ASSERT_EQ(write(go[1], &b, 1), 1);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "the run died of the signal instead of ending; status "
+                                 << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "3: no pipe, 4: other status or reason";
+  EXPECT_EQ(latest_checkpoint(c.out), c.out + "/ckpt-6.bin");  // off the checkpoint grid
+  {
+    Store st(c.db, true);
+    const RunRow row = st.runs().at(0);
+    EXPECT_EQ(row.status, "interrupted");
+    EXPECT_EQ(row.reason, "SIGTERM before step 6");
+    EXPECT_EQ(row.steps_done, 6);
+    EXPECT_EQ(st.metrics(row.id).size(), 6u);
+  }
+  c.resume = true;
+  EXPECT_EQ(train(c, test_components(), nullptr).status, "completed");
 }
 
 }  // namespace
