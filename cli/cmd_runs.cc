@@ -75,6 +75,7 @@ void show_run(const RunsArgs& a) {
   std::printf("val_loss    %s   tokens/s %s\n", fixed(r->final_val_loss, "%.6f").c_str(),
               fixed(r->tokens_per_s, "%.1f").c_str());
   std::printf("parameters  %lld\n", static_cast<long long>(r->num_params));
+  std::printf("gemm        %s\n", r->gemm.empty() ? "(not recorded)" : r->gemm.c_str());
   std::printf("created     %s   updated %s\n", r->created.c_str(), r->updated.c_str());
   std::printf("code        %s   host %s pid %lld\n", r->code_version.c_str(), r->host.c_str(),
               static_cast<long long>(r->pid));

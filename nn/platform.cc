@@ -1,6 +1,7 @@
 // Reads the CPU's name and features and collects the paths the kernels and GEMMs chose.
 #include "nn/platform.h"
 
+#include <cmath>
 #include <fstream>
 
 #include "kernels/runtime.h"
@@ -55,6 +56,16 @@ std::string gemm_paths(const GemmCaps& c) {
   return c.bf16 ? "bf16 and fp32 (oneDNN " + c.isa + "; bf16 matmul " + c.bf16_impl + ")"
                 : "fp32 only (oneDNN " + c.isa + "; no bf16 matmul: " + c.bf16_impl +
                       "): bf16-exact operands multiply in fp32";
+}
+
+std::string gemm_use(double flops, double bf16_flops, const GemmCaps& c) {
+  const std::string machine = c.bf16 ? " (oneDNN " + c.isa + " has a bf16 matmul)"
+                                     : " (no bf16 matmul on this CPU: oneDNN " + c.isa + ")";
+  if (flops <= 0) return "none" + machine;
+  const long bf16 = std::lround(100.0 * bf16_flops / flops);
+  if (bf16_flops <= 0) return "fp32" + machine;
+  if (bf16_flops >= flops) return "bf16" + machine;
+  return "bf16 " + std::to_string(bf16) + "% + fp32 " + std::to_string(100 - bf16) + "%" + machine;
 }
 
 std::string describe(const Platform& p) {

@@ -20,6 +20,11 @@ Platform platform();
 // (...)" where every GEMM runs in fp32.
 std::string gemm_paths(const GemmCaps& c);
 
+// The GEMM path a piece of work used, from the flops counted on each path (Counters' gemm_flops
+// and gemm_bf16_flops over that work): "fp32", "bf16", or "bf16 87% + fp32 13%" of the flops,
+// followed by the machine's offer, e.g. "fp32 (no bf16 matmul on this CPU: oneDNN avx2)".
+std::string gemm_use(double flops, double bf16_flops, const GemmCaps& c);
+
 // platform() as a few "key: value" lines, for `lowp --version` and `lowp formats --cpu`.
 std::string describe(const Platform& p);
 

@@ -32,16 +32,18 @@ struct AddedColumn {
 constexpr AddedColumn kAddedRunColumns[] = {
     // Which process `pid` was (its boot and start time): a pid is reused after its process ends.
     {"pid_started", "TEXT NOT NULL DEFAULT ''", "''"},
+    // The GEMM path the run used and what the machine offered (nn::gemm_use), set at its end.
+    {"gemm", "TEXT NOT NULL DEFAULT ''", "''"},
 };
 constexpr int64_t kSchemaVersion = 1 + static_cast<int64_t>(std::size(kAddedRunColumns));
 
 // Run bookkeeping columns in RunRow order ("study" is the study's name); config columns may
 // not reuse these names.
 constexpr const char* kRunColumns[] = {
-    "id",          "uid",         "study",          "status",       "reason",
-    "created",     "updated",     "code_version",   "command",      "host",
-    "recipe_name", "recipe_json", "config_json",    "steps_done",   "resumes",
-    "num_params",  "pid",         "final_val_loss", "tokens_per_s", "pid_started"};
+    "id",           "uid",          "study",   "status",     "reason",      "created",
+    "updated",      "code_version", "command", "host",       "recipe_name", "recipe_json",
+    "config_json",  "steps_done",   "resumes", "num_params", "pid",         "final_val_loss",
+    "tokens_per_s", "pid_started",  "gemm"};
 
 // Schema version 1; later versions add kAddedRunColumns.
 constexpr const char* kSchema = R"(
@@ -142,6 +144,7 @@ RunRow read_run(sql::Stmt& s) {
   r.recipe_json = s.text(11), r.config_json = s.text(12), r.steps_done = s.i64(13);
   r.resumes = s.i64(14), r.num_params = s.i64(15), r.pid = s.i64(16);
   r.final_val_loss = s.opt_f64(17), r.tokens_per_s = s.opt_f64(18), r.pid_started = s.text(19);
+  r.gemm = s.text(20);
   if (writer_gone(r.status, r.host, r.pid, r.pid_started))
     r.status = "interrupted", r.reason = gone_reason(r.pid, r.host);
   return r;
@@ -331,16 +334,18 @@ void Store::record(int64_t run, const std::vector<StepMetric>& steps,
 }
 
 void Store::finish(int64_t run, const std::string& status, const std::string& reason,
-                   std::optional<double> final_val_loss, std::optional<double> tokens_per_s) {
+                   std::optional<double> final_val_loss, std::optional<double> tokens_per_s,
+                   const std::string& gemm) {
   sql::Transaction t(*db_);
   sql::Stmt(*db_, std::string("UPDATE runs SET status=?, reason=?, final_val_loss=?, "
-                              "tokens_per_s=?, updated=") +
+                              "tokens_per_s=?, gemm=?, updated=") +
                       kNow + " WHERE id=?")
       .bind(1, status)
       .bind(2, reason)
       .bind(3, final_val_loss)
       .bind(4, tokens_per_s)
-      .bind(5, run)
+      .bind(5, gemm)
+      .bind(6, run)
       .run();
   t.commit();
 }

@@ -62,6 +62,7 @@ struct RunRow {
   std::string recipe_name, recipe_json, config_json;
   int64_t steps_done = 0, resumes = 0, num_params = 0, pid = 0;
   std::string pid_started;  // identifies the process `pid` was (boot id / start time); may be ""
+  std::string gemm;         // the GEMM path the run used (nn::gemm_use); "" before it ended
   std::optional<double> final_val_loss, tokens_per_s;
 };
 
@@ -81,9 +82,11 @@ class Store {
   // Appends metrics and evaluations and sets steps_done, in one transaction.
   void record(int64_t run, const std::vector<StepMetric>& steps,
               const std::vector<EvalMetric>& evals, int64_t steps_done);
-  // Final status (one of kStatuses) with its reason, in one transaction.
+  // Final status (one of kStatuses) with its reason and the GEMM path the run used, in one
+  // transaction.
   void finish(int64_t run, const std::string& status, const std::string& reason,
-              std::optional<double> final_val_loss, std::optional<double> tokens_per_s);
+              std::optional<double> final_val_loss, std::optional<double> tokens_per_s,
+              const std::string& gemm);
 
   std::vector<RunRow> runs(const std::string& study = "", const std::string& status = "");
   std::optional<RunRow> run(int64_t id);

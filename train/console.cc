@@ -71,6 +71,7 @@ void ConsoleReporter::on_checkpoint(int64_t step, const std::string& path) {
 
 void ConsoleReporter::finish(const RunResult& r) {
   end_line();
+  if (!r.gemm.empty()) std::fprintf(err_, "gemm: %s\n", r.gemm.c_str());
   if (r.status == "completed") {
     std::fprintf(out_, "final val_loss %.6f tokens/s %.1f\n", r.final_val_loss, r.tokens_per_s);
   } else {

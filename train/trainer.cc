@@ -12,6 +12,8 @@
 
 #include "kernels/runtime.h"
 #include "models/sizes.h"
+#include "nn/counters.h"
+#include "nn/platform.h"
 #include "optim/schedule.h"
 #include "recipe/load.h"
 #include "store/store.h"
@@ -171,6 +173,14 @@ RunResult train(const TrainConfig& given, const Components& comp, TrainObserver*
   res.status = "completed";
   obs->on_start(res.run_id, start, rec.command);
 
+  // The GEMM flops of this run on each path (counters are process-wide: the difference).
+  const nn::Counters flops0 = nn::counters();
+  auto gemm_used = [&] {
+    const nn::Counters c = nn::counters();
+    return nn::gemm_use(c.gemm_flops - flops0.gemm_flops,
+                        c.gemm_bf16_flops - flops0.gemm_bf16_flops, nn::gemm_caps());
+  };
+
   std::vector<StepMetric> pending;
   std::vector<EvalMetric> pending_evals;
   auto last_flush = Clock::now();
@@ -244,7 +254,7 @@ RunResult train(const TrainConfig& given, const Components& comp, TrainObserver*
     res.status = "failed", res.reason = e.what();
     try {
       flush();
-      store.finish(res.run_id, res.status, res.reason, std::nullopt, std::nullopt);
+      store.finish(res.run_id, res.status, res.reason, std::nullopt, std::nullopt, gemm_used());
     } catch (const std::exception&) {
       // The original error is the one to report.
     }
@@ -254,9 +264,10 @@ RunResult train(const TrainConfig& given, const Components& comp, TrainObserver*
   res.tokens_per_s =
       session_seconds > 0 ? static_cast<double>(session_tokens) / session_seconds : 0;
   res.final_val_loss = res.status == "completed" ? val : std::numeric_limits<double>::quiet_NaN();
+  res.gemm = gemm_used();
   store.finish(res.run_id, res.status, res.reason,
                res.status == "completed" ? std::optional<double>(val) : std::nullopt,
-               res.tokens_per_s);
+               res.tokens_per_s, res.gemm);
   return res;
 }
 

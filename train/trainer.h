@@ -41,6 +41,7 @@ struct RunResult {
   int64_t steps_done = 0;
   double final_val_loss = 0, tokens_per_s = 0;
   std::string command;  // reproduce_command()
+  std::string gemm;     // the GEMM path the run used (nn::gemm_use)
 };
 
 // The configuration a run of `given` uses and records: checked, the model resolved (a named

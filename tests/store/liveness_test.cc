@@ -127,7 +127,8 @@ TEST(StoreLiveness, UpgradesAVersion1Store) {
     sqlite3_open(path.c_str(), &db);
     ASSERT_EQ(sqlite3_exec(db,
                            "UPDATE runs SET status = 'running', reason = '';"
-                           "ALTER TABLE runs DROP COLUMN pid_started; PRAGMA user_version = 1",
+                           "ALTER TABLE runs DROP COLUMN pid_started;"
+                           "ALTER TABLE runs DROP COLUMN gemm; PRAGMA user_version = 1",
                            nullptr, nullptr, nullptr),
               SQLITE_OK)
         << sqlite3_errmsg(db);
@@ -142,8 +143,9 @@ TEST(StoreLiveness, UpgradesAVersion1Store) {
   }
   EXPECT_EQ(raw(path, "PRAGMA user_version"), "1");
   Store rw(path);
-  EXPECT_EQ(raw(path, "PRAGMA user_version"), "2");
+  EXPECT_EQ(raw(path, "PRAGMA user_version"), "3");
   EXPECT_EQ(raw(path, "SELECT pid_started FROM runs"), "");
+  EXPECT_EQ(raw(path, "SELECT gemm FROM runs"), "");
   EXPECT_EQ(rw.runs().at(0).status, "interrupted");
   const int64_t id = rw.begin_run(record("new"));
   EXPECT_FALSE(rw.run(id)->pid_started.empty());

@@ -39,7 +39,7 @@ TEST(Store, RunRoundTrip) {
   const int64_t id = st.begin_run(
       record("u1", {{"lr", 0.001}, {"layers", int64_t{4}}, {"model", std::string("lm")}}));
   st.record(id, {{0, 5.5, 1e-4, 2.0, 100}, {1, NAN, 2e-4, 1.5, 110}}, {{1, 5.25}}, 2);
-  st.finish(id, "diverged", "loss is nan at step 1", std::nullopt, 105.0);
+  st.finish(id, "diverged", "loss is nan at step 1", std::nullopt, 105.0, "fp32 (test)");
 
   const auto runs = st.runs();
   ASSERT_EQ(runs.size(), 1u);
@@ -55,6 +55,7 @@ TEST(Store, RunRoundTrip) {
   EXPECT_EQ(r.code_version, "abc123");
   EXPECT_FALSE(r.final_val_loss.has_value());
   EXPECT_EQ(r.tokens_per_s, 105.0);
+  EXPECT_EQ(r.gemm, "fp32 (test)");
   EXPECT_EQ(r.created.size(), 20u);  // 2026-11-22T07:35:00Z
 
   const auto m = st.metrics(id);
@@ -100,7 +101,7 @@ TEST(Store, ResumeDropsTheStepsToRecompute) {
   std::vector<StepMetric> m;
   for (int64_t s = 0; s < 10; ++s) m.push_back({s, 1.0 * s, 0, 0, 0});
   st.record(id, m, {{4, 0.5}, {6, 0.4}, {9, 0.25}}, 10);
-  st.finish(id, "interrupted", "SIGINT", std::nullopt, std::nullopt);
+  st.finish(id, "interrupted", "SIGINT", std::nullopt, std::nullopt, "");
   EXPECT_EQ(st.begin_run(record("r", {}), 6), id);
   const RunRow r = *st.run(id);
   EXPECT_EQ(r.status, "running");

@@ -35,7 +35,7 @@ std::string chinchilla_store() {
       st.record(id, {}, {}, steps);
       const double D = static_cast<double>(steps) * 64 * 1024;
       const double loss = 1.69 + 406.4 * std::pow(N, -0.34) + 410.7 * std::pow(D, -0.28);
-      st.finish(id, "completed", "", loss, 1000.0);
+      st.finish(id, "completed", "", loss, 1000.0, "fp32");
     }
   RunRecord running;
   running.uid = "unfinished";
@@ -62,7 +62,8 @@ TEST(StoreRuns, FitRecoversTheLawFromTheStore) {
   const FitReport r = run_fit(req);
   const double truth[] = {1.69, 406.4, 410.7, 0.34, 0.28};
   ASSERT_EQ(r.fit.constants.values.size(), 5u);
-  for (int i = 0; i < 5; ++i) EXPECT_NEAR(r.fit.constants.values[i], truth[i], 1e-4 * truth[i]) << i;
+  for (int i = 0; i < 5; ++i)
+    EXPECT_NEAR(r.fit.constants.values[i], truth[i], 1e-4 * truth[i]) << i;
 }
 
 TEST(StoreRuns, EmptyOrMissingStoreIsAClearError) {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "nn/gemm.h"
 #include "store/store.h"
 #include "test_models.h"
 #include "train/config.h"
@@ -83,6 +84,31 @@ TEST(Cli, ReproduceCommandRoundTrips) {
   const Result r = lowp(cmd.substr(5) + " --print-config");
   ASSERT_EQ(r.code, 0) << cmd << "\n" << r.err;
   EXPECT_EQ(r.out, config_to_toml(effective_config(c)));
+}
+
+// A run says which GEMM path it used, on stderr and in the store: an lm's quantized linears in
+// bf16 where the machine has a bf16 matmul (attention and head stay fp32), else all in fp32.
+TEST(Cli, TrainRecordsTheGemmPath) {
+  const std::string corpus = testing::write_text_file("corpus.txt", 1 << 16, 3);
+  const std::string db = temp("cli_gemm.db");
+  for (const std::string recipe : {"mxfp4", "fp32"}) {
+    const Result r = lowp(
+        "train --size tiny --layers 1 --seq 16 --heads 4 --steps 2 --batch 2 "
+        "--val-batches 1 --recipe " +
+        recipe + " --data '" + corpus + "' --db cli_gemm.db");
+    ASSERT_EQ(r.code, 0) << r.err;
+    const bool bf16 = recipe == "mxfp4" && nn::bf16_gemm_enabled();
+    const std::string want = bf16 ? "gemm: bf16 " : "gemm: fp32 (";
+    const size_t at = r.err.find(want);
+    ASSERT_NE(at, std::string::npos) << recipe << ": " << r.err;
+    if (bf16) EXPECT_NE(r.err.find("% + fp32 ", at), std::string::npos) << r.err;
+    const std::string line = r.err.substr(at + 6, r.err.find('\n', at) - at - 6);
+    Store st(db, true);
+    const RunRow row = st.runs().back();
+    EXPECT_EQ(row.gemm, line);
+    const Result show = lowp("runs show " + std::to_string(row.id) + " --db '" + db + "'");
+    EXPECT_NE(show.out.find("gemm        " + line + "\n"), std::string::npos) << show.out;
+  }
 }
 
 // --print-config shows what the run then uses and records, explicit dimensions over a named
@@ -202,6 +228,8 @@ TEST(Cli, RunsListsAndShowsRuns) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("status      diverged: loss "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  lr                 50\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("gemm        " + bad.gemm + "\n"), std::string::npos) << r.out;
+  EXPECT_FALSE(bad.gemm.empty());
   // The last line is the command that reproduces the run.
   const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
   EXPECT_EQ(last, bad.command + "\n");

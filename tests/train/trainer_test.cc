@@ -84,12 +84,14 @@ TEST(Trainer, StoreHoldsTheWholeRun) {
   const RunRow row = *st.run(r.run_id);
   EXPECT_EQ(row.status, "completed");
   TrainConfig recorded = c;
-  recorded.optim.name = "adamw";  // `auto` is recorded resolved, and so are the model's
+  recorded.optim.name = "adamw";              // `auto` is recorded resolved, and so are the model's
   recorded.model = models::resolve(c.model);  // dimensions (ffn 0 -> the SwiGLU default)
   EXPECT_EQ(row.command, reproduce_command(recorded));
   EXPECT_EQ(row.command, r.command);
   EXPECT_EQ(config_from_json(row.config_json).optim.name, "adamw");
   EXPECT_EQ(row.recipe_name, "mxfp4");
+  EXPECT_EQ(row.gemm, r.gemm);  // the test model's GEMM use (Cli.TrainRecordsTheGemmPath: lm's)
+  EXPECT_FALSE(row.gemm.empty());
   EXPECT_EQ(row.steps_done, 30);
   EXPECT_EQ(row.num_params, 2 * 256 * 16 + 256);
   EXPECT_EQ(*row.final_val_loss, r.final_val_loss);
