@@ -195,8 +195,10 @@ void qgemm(const GemmSite& s, int64_t M, int64_t N, int64_t K, float alpha, Mat 
   const Mat a = a_ready && a_ready->f32.p ? a_ready->f32
                                           : prepare_operand(s.a, h, A, ar, ac, true, base, qa, &ga);
   const Mat b = prepare_operand(s.b, h, B, br, bc, false, base, qb, &gb);
-  // Two-level operands (g * v, v in bf16) multiply their v in bf16 and scale C by ga * gb.
-  GemmPath path = bf16_ok(s.a) && bf16_ok(s.b) ? GemmPath::bf16 : GemmPath::fp32;
+  // Two-level operands (g * v, v in bf16) multiply their v in bf16 and scale C by ga * gb;
+  // without a bf16 matmul that factoring would be a wasted pass over both operands.
+  GemmPath path =
+      bf16_gemm_enabled() && bf16_ok(s.a) && bf16_ok(s.b) ? GemmPath::bf16 : GemmPath::fp32;
   Mat ma = a, mb = b;
   float scale = alpha;
   const auto factor = [&](const Quantizer& q, Mat m, int64_t n, float g, std::vector<float>& f,

@@ -23,10 +23,12 @@ struct GemmSite {
   Hadamard h;  // seed and stream set; sign_base set per step
   bool new_signs_each_step = false;
 
-  // Both operands quantized to values bf16 holds exactly: the GEMM may run in bf16. (qgemm
-  // also takes two-level operands there, their tensor scales applied to C.)
+  // Both operands quantized to values bf16 holds exactly, on a machine with a bf16 matmul: the
+  // GEMM may run in bf16. (qgemm also takes two-level operands there, their tensor scales
+  // applied to C.)
   GemmPath path() const {
-    return a.bf16_exact() && b.bf16_exact() ? GemmPath::bf16 : GemmPath::fp32;
+    return bf16_gemm_enabled() && a.bf16_exact() && b.bf16_exact() ? GemmPath::bf16
+                                                                   : GemmPath::fp32;
   }
   Hadamard transform_at(uint64_t step) const;
 };
