@@ -3,6 +3,7 @@
 set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config git clang-format
+  clang libclang-rt-dev  # scripts/fuzz.sh: libFuzzer and the sanitizer runtimes for clang
   libgtest-dev libgmock-dev libbenchmark-dev
   libhwy-dev libopenblas-dev libdnnl-dev
   ocl-icd-opencl-dev opencl-headers  # dnnl-config.cmake calls find_package(OpenCL)
