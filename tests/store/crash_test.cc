@@ -11,27 +11,14 @@
 #include <thread>
 
 #include "store/store.h"
-#include "tests/common/scratch.h"
+#include "tests/store/fixture.h"
 
 namespace lowp {
 namespace {
 
-std::string fresh_db(const std::string& name) {
-  const auto p = std::filesystem::path(testing::scratch_dir()) / name;
-  for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + ext);
-  return p.string();
-}
-
+using test::fresh_db;
 RunRecord record(const std::string& uid) {
-  RunRecord r;
-  r.uid = uid;
-  r.command = "lowp train";
-  r.code_version = "test";
-  r.config_json = "{}";
-  r.recipe_name = "fp32";
-  r.recipe_json = "{}";
-  r.config = {{"lr", 0.1}};
-  return r;
+  return test::minimal_record(uid);
 }
 
 std::string integrity(const std::string& path) {

@@ -7,17 +7,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "tests/common/scratch.h"
+#include "tests/store/fixture.h"
 #include "util/error.h"
 
 namespace lowp {
 namespace {
 
-std::string fresh_db(const std::string& name) {
-  const auto p = std::filesystem::path(testing::scratch_dir()) / name;
-  for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + ext);
-  return p.string();
-}
+using test::fresh_db;
 
 RunRecord record(const std::string& uid, std::vector<Column> config) {
   RunRecord r;
