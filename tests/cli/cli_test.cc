@@ -355,18 +355,8 @@ TEST(CliQuantize, BlockOptionTakesEffect) {
 
 // A .npy of fp32 values written by hand: a 1 x n array.
 void write_npy(const std::string& path, const std::vector<float>& vals) {
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, " +
-                       std::to_string(vals.size()) + "), }";
-  while ((10 + header.size() + 1) % 64) header += ' ';
-  header += '\n';
-  std::string bytes = "\x93NUMPY";
-  bytes += '\x01';
-  bytes += '\x00';
-  bytes += static_cast<char>(header.size());
-  bytes += '\x00';
-  bytes += header;
-  bytes.append(reinterpret_cast<const char*>(vals.data()), vals.size() * sizeof(float));
-  std::ofstream(path, std::ios::binary) << bytes;
+  std::ofstream(path, std::ios::binary)
+      << npy_file("(1, " + std::to_string(vals.size()) + ")", vals);
 }
 
 // The value of `key value` on its own line of `out` ("" when absent).
