@@ -231,15 +231,7 @@ TEST(Resume, SigtermFromOutsideKeepsTheCheckpointAndMarksTheRowInterrupted) {
   if (pid == 0) {
     // Waits after step 5 until the parent has sent the signal; a signal sent to a process goes
     // to its main thread, whose handler has run by the time `go` arrives.
-    struct Handshake : TrainObserver {
-      int ready_fd, go_fd;
-      Handshake(int r, int g) : ready_fd(r), go_fd(g) {}
-      void on_step(const StepInfo& s) override {
-        if (s.step != 5) return;
-        char b = 'r';
-        if (write(ready_fd, &b, 1) != 1 || read(go_fd, &b, 1) != 1) _exit(3);
-      }
-    } handshake(ready[1], go[0]);
+    testing::PauseAtStep handshake(5, ready[1], go[0]);
     const RunResult r = train(c, test_components(), &handshake);
     _exit(r.status == "interrupted" && r.reason == "SIGTERM before step 6" ? 0 : 4);
   }

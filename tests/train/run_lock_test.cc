@@ -46,18 +46,6 @@ TrainConfig linreg(const std::string& name) {
   return c;
 }
 
-// Stops the run at its first step until the test lets it go: the run holds --out meanwhile,
-// before it wrote any checkpoint (when the old check for checkpoints let a second run in).
-struct Pause : TrainObserver {
-  int ready, go;
-  Pause(int ready_fd, int go_fd) : ready(ready_fd), go(go_fd) {}
-  void on_step(const StepInfo& s) override {
-    if (s.step != 0) return;
-    char b = 'r';
-    if (write(ready, &b, 1) != 1 || read(go, &b, 1) != 1) _exit(3);
-  }
-};
-
 TEST(RunLock, SecondRunOnTheSameOutIsRefusedAndNamesTheFirst) {
   const TrainConfig c = linreg("twice");
   int ready[2], go[2];
@@ -66,7 +54,9 @@ TEST(RunLock, SecondRunOnTheSameOutIsRefusedAndNamesTheFirst) {
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    Pause pause(ready[1], go[0]);
+    // Holds --out at its first step, before any checkpoint (when the old check let a second
+    // run in).
+    testing::PauseAtStep pause(0, ready[1], go[0]);
     const RunResult r = train(c, test_components(), &pause);
     _exit(r.status == "completed" ? 0 : 1);
   }

@@ -2,6 +2,8 @@
 // a byte-bigram softmax regression with recipe-quantized GEMM operands, and linear regression.
 #pragma once
 
+#include <unistd.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -65,5 +67,18 @@ std::string write_text_file(const std::string& name, size_t bytes, uint64_t seed
 
 // Components for lm runs of BigramModel on TextData, and linreg runs of LinRegModel.
 Components test_components(int64_t nan_at = -1);
+
+// Stops a run after step `step` until the test lets it go: writes one byte to `ready`, then
+// waits for one byte on `go` (pipe ends; a failed handshake ends the process with status 3).
+struct PauseAtStep : TrainObserver {
+  int64_t step;
+  int ready, go;
+  PauseAtStep(int64_t at, int ready_fd, int go_fd) : step(at), ready(ready_fd), go(go_fd) {}
+  void on_step(const StepInfo& s) override {
+    if (s.step != step) return;
+    char b = 'r';
+    if (::write(ready, &b, 1) != 1 || ::read(go, &b, 1) != 1) ::_exit(3);
+  }
+};
 
 }  // namespace lowp::testing
